@@ -1,0 +1,55 @@
+# zalando-train — `make run` trains the default model, `make test` runs the tests; both set
+# up what they need first (system libraries, data) on a fresh Debian/Ubuntu machine.
+SWIFT      ?= swift
+CONFIG     ?= release
+BIN        := .build/$(CONFIG)/zalando-train
+ARGS       ?=
+PKGS       := libopenblas-dev zlib1g-dev pkg-config
+
+.PHONY: all setup build run test download-data bench clean help
+
+all: build
+
+help:
+	@echo "make run            set up, fetch data, train the default model (ARGS='--epochs 5' to change)"
+	@echo "make test           set up, fetch data, run the tests"
+	@echo "make build          release build of .build/release/zalando-train"
+	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DATA_MIRROR=DIR offline)"
+	@echo "make bench          speed and memory against the bare OpenBLAS floor"
+	@echo "make clean          remove build products (data stays)"
+
+# OpenBLAS and zlib come from the system, found through pkg-config.
+setup:
+	@if pkg-config --exists openblas zlib 2>/dev/null; then \
+		echo "setup: openblas and zlib found by pkg-config"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "setup: installing $(PKGS)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PKGS); \
+	else \
+		echo "setup: OpenBLAS and zlib development files are missing; run:"; \
+		echo "  sudo apt-get update && sudo apt-get install -y $(PKGS)"; \
+		exit 1; \
+	fi
+
+build: setup
+	$(SWIFT) build -c $(CONFIG)
+
+download-data:
+	@sh scripts/download-data.sh
+
+run: build download-data
+	$(BIN) $(ARGS)
+
+# Data is fetched first when it can be; without it the real-data tests skip loudly, unless
+# ZT_REQUIRE_DATA=1 (set by .ci/run), which makes a missing data set a failure.
+test: setup
+	@if [ "$${ZT_REQUIRE_DATA:-0}" = 1 ]; then sh scripts/download-data.sh; \
+	else sh scripts/download-data.sh || echo "test: data unavailable; real-data tests will be skipped"; fi
+	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG)
+
+bench: build download-data
+	@sh scripts/bench.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// Layout = architecture: C system libraries → data reading → numerics (MLP over BLAS)
+// → optimizers and schedules → training loop and run logs → the executable.
+import PackageDescription
+
+let package = Package(
+    name: "zalando-train",
+    products: [
+        .executable(name: "zalando-train", targets: ["zalando-train"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // C system libraries, found through pkg-config (Debian: libopenblas-dev, zlib1g-dev).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Reading MNIST-style IDX files, gzipped or plain.
+        .target(name: "IDXData", dependencies: ["CZlib"]),
+        // Flat Float32 buffers and a seedable random generator, shared by numerics and optimizers.
+        .target(name: "Support"),
+        // The multilayer perceptron: flat Float32 buffers, sgemm, activations, softmax-xent.
+        .target(name: "MLP", dependencies: ["CBLAS", "Support"]),
+        // Optimizers (in-place sweeps over flat buffers) and learning-rate schedules.
+        .target(name: "Optimization", dependencies: ["Support"]),
+        // Training loop, run log CSV, model files, the path problem, reports and charts.
+        .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS"]),
+        // Command definitions only.
+        .executableTarget(
+            name: "zalando-train",
+            dependencies: ["Training", "IDXData", "MLP", "Optimization",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(
+            name: "ZalandoTrainTests",
+            dependencies: ["zalando-train", "Training", "IDXData", "MLP", "Optimization", "Support",
+                           .product(name: "Numerics", package: "swift-numerics"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    ]
+)

@@ -1,0 +1,27 @@
+import Support
+
+/// AdaGrad (Duchi et al. 2011): s ← s + g²;  θ ← θ − γ g / (√s + ε).
+/// Reference: torch.optim.Adagrad (lr_decay 0, initial_accumulator_value 0), ε default 1e-10.
+public final class AdaGrad: Optimizer {
+    public private(set) var updateCount = 0
+    let eps: Float, weightDecay: Double
+    let sumOfSquares: FloatBuffer
+
+    public init(parameterCount: Int, eps: Double, weightDecay: Double = 0) {
+        self.eps = Float(eps)
+        self.weightDecay = weightDecay
+        sumOfSquares = FloatBuffer(count: parameterCount)
+    }
+
+    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
+                     learningRate: Double) {
+        updateCount += 1
+        addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
+        let lr = Float(learningRate), eps = eps
+        let p = parameters.baseAddress!, g = gradients.baseAddress!, s = sumOfSquares.pointer
+        for i in 0..<parameters.count {
+            s[i] += g[i] * g[i]
+            p[i] -= lr * g[i] / (s[i].squareRoot() + eps)
+        }
+    }
+}

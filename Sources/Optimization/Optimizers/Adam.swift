@@ -1,0 +1,77 @@
+import Support
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Adam (Kingma & Ba 2015):
+///   m ← β1 m + (1 − β1) g;  s ← β2 s + (1 − β2) g²;
+///   θ ← θ − γ (m / (1 − β1ᵗ)) / (√s / √(1 − β2ᵗ) + ε).
+/// Reference: torch.optim.Adam, single-tensor path (m updated by lerp; ε added after the
+/// bias-corrected root). AMSGrad and AdamW are this sweep with one change each (see
+/// AMSGrad.swift, AdamW.swift).
+public final class Adam: Optimizer {
+    public private(set) var updateCount = 0
+    let beta1: Double, beta2: Double, eps: Float
+    /// Coupled L2 (adam, amsgrad) or decoupled decay λ (adamw).
+    let weightDecay: Double
+    let decoupledWeightDecay: Bool
+    let amsgrad: Bool
+    let firstMoment: FloatBuffer
+    let secondMoment: FloatBuffer
+    /// AMSGrad's running maximum of the second moment.
+    let secondMomentMax: FloatBuffer
+
+    init(parameterCount: Int, beta1: Double, beta2: Double, eps: Double, weightDecay: Double,
+         decoupledWeightDecay: Bool, amsgrad: Bool) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = Float(eps)
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        self.amsgrad = amsgrad
+        firstMoment = FloatBuffer(count: parameterCount)
+        secondMoment = FloatBuffer(count: parameterCount)
+        secondMomentMax = FloatBuffer(count: amsgrad ? parameterCount : 0)
+    }
+
+    public convenience init(parameterCount: Int, beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8,
+                            weightDecay: Double = 0) {
+        self.init(parameterCount: parameterCount, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+                  decoupledWeightDecay: false, amsgrad: false)
+    }
+
+    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
+                     learningRate: Double) {
+        updateCount += 1
+        let t = Double(updateCount)
+        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let n = parameters.count
+        if decoupledWeightDecay {
+            if weightDecay != 0 {
+                let keep = Float(1 - learningRate * weightDecay)
+                for i in 0..<n { p[i] *= keep }
+            }
+        } else {
+            addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
+        }
+        // Scalars in Double, as torch computes them in Python floats.
+        let stepSize = Float(learningRate / (1 - pow(beta1, t)))
+        let correction2 = Float((1 - pow(beta2, t)).squareRoot())
+        let b1 = Float(beta1), b2 = Float(beta2), eps = eps
+        let m = firstMoment.pointer, s = secondMoment.pointer, sMax = secondMomentMax.pointer
+        if amsgrad {
+            for i in 0..<n {
+                m[i] += (1 - b1) * (g[i] - m[i])
+                s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
+                sMax[i] = max(sMax[i], s[i])
+                p[i] -= stepSize * m[i] / (sMax[i].squareRoot() / correction2 + eps)
+            }
+        } else {
+            for i in 0..<n {
+                m[i] += (1 - b1) * (g[i] - m[i])
+                s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
+                p[i] -= stepSize * m[i] / (s[i].squareRoot() / correction2 + eps)
+            }
+        }
+    }
+}

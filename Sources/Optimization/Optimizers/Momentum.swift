@@ -1,0 +1,30 @@
+import Support
+
+/// Momentum: v ← μ v + (1 − d) g;  θ ← θ − γ v.
+/// Reference: torch.optim.SGD(momentum=μ, dampening=d), except that v starts at 0 (torch starts
+/// its buffer at g), which differs only when d ≠ 0. With d = μ this is the book's averaged form
+/// v ← β v + (1 − β) g. Reduces to SGD when μ = 0 and d = 0.
+public final class Momentum: Optimizer {
+    public private(set) var updateCount = 0
+    let momentum: Float, dampening: Float, weightDecay: Double
+    let velocity: FloatBuffer
+
+    public init(parameterCount: Int, momentum: Double, dampening: Double, weightDecay: Double = 0) {
+        self.momentum = Float(momentum)
+        self.dampening = Float(dampening)
+        self.weightDecay = weightDecay
+        velocity = FloatBuffer(count: parameterCount)
+    }
+
+    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
+                     learningRate: Double) {
+        updateCount += 1
+        addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
+        let lr = Float(learningRate), mu = momentum, keep = 1 - dampening
+        let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.pointer
+        for i in 0..<parameters.count {
+            v[i] = mu * v[i] + keep * g[i]
+            p[i] -= lr * v[i]
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Support
+
+/// An optimizer is a small state machine: per-parameter state in flat buffers mirroring the
+/// parameter layout, updated in place once per minibatch. `gradients` may be overwritten (coupled
+/// weight decay is added to them, as torch.optim does).
+///
+/// Conventions shared by every optimizer (torch.optim, PyTorch 2.x, foreach=False): t counts
+/// updates from 1; all state starts at 0; coupled L2 adds λθ to g before anything else.
+public protocol Optimizer: AnyObject {
+    /// Updates made so far.
+    var updateCount: Int { get }
+    func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
+              learningRate: Double)
+}
+
+/// g ← g + λθ (coupled L2 weight decay).
+@inline(__always)
+func addWeightDecay(_ lambda: Double, parameters: UnsafeMutableBufferPointer<Float>,
+                    gradients: UnsafeMutableBufferPointer<Float>) {
+    guard lambda != 0 else { return }
+    let l = Float(lambda)
+    let p = parameters.baseAddress!, g = gradients.baseAddress!
+    for i in 0..<gradients.count { g[i] += l * p[i] }
+}
+
+/// The optimizers of the contract, in increasing complexity.
+public enum OptimizerKind: String, CaseIterable, Sendable {
+    case sgd, momentum, nesterov, adagrad, adadelta, rmsprop, adam, amsgrad, adamw, adamax, nadam
+
+    /// torch.optim's default learning rate; 0.01 (the book's) for sgd, momentum and nesterov.
+    public var defaultLearningRate: Double {
+        switch self {
+        case .sgd, .momentum, .nesterov: return 0.01
+        case .adagrad, .rmsprop: return 0.01
+        case .adadelta: return 1.0
+        case .adam, .amsgrad, .adamw: return 0.001
+        case .adamax, .nadam: return 0.002
+        }
+    }
+
+    /// A learning rate that trains the default model (784-20-20-20-20-10, batch 50) well on
+    /// Fashion-MNIST within a few epochs; checked by the real-data tests.
+    public var recommendedLearningRate: Double {
+        switch self {
+        case .sgd: return 0.1
+        case .momentum, .nesterov: return 0.01
+        case .adagrad: return 0.05
+        case .adadelta: return 1.0
+        case .rmsprop: return 0.001
+        case .adam, .amsgrad, .adamw: return 0.001
+        case .adamax, .nadam: return 0.002
+        }
+    }
+
+    /// The hyperparameter flags this optimizer reads (besides --lr and the gradient options).
+    public var hyperparameters: [Hyperparameter] {
+        switch self {
+        case .sgd: return []
+        case .momentum: return [.momentum, .dampening]
+        case .nesterov: return [.momentum]
+        case .adagrad: return [.eps]
+        case .adadelta: return [.rho, .eps]
+        case .rmsprop: return [.rho, .eps, .momentum, .centered]
+        case .adam, .amsgrad, .adamw, .adamax, .nadam: return [.beta1, .beta2, .eps]
+        }
+    }
+
+    /// One line for --help: the update and its defaults.
+    public var summary: String {
+        switch self {
+        case .sgd: return "θ ← θ − γg"
+        case .momentum: return "v ← μv + (1−d)g; θ ← θ − γv  (μ 0.9, d 0; d = μ: averaged form)"
+        case .nesterov: return "v ← μv + g; θ ← θ − γ(g + μv)  (μ 0.9)"
+        case .adagrad: return "s ← s + g²; θ ← θ − γg/(√s + ε)  (ε 1e-10)"
+        case .adadelta: return "Zeiler 2012, torch Adadelta  (ρ 0.9, ε 1e-6, γ 1.0)"
+        case .rmsprop: return "s ← ρs + (1−ρ)g²; θ ← θ − γg/(√s + ε)  (ρ 0.9, ε 1e-8; --momentum, --centered)"
+        case .adam: return "bias-corrected m and s  (β1 0.9, β2 0.999, ε 1e-8)"
+        case .amsgrad: return "adam with a running max of s in the denominator"
+        case .adamw: return "adam with decoupled weight decay θ ← θ(1 − γλ)  (λ 0.01)"
+        case .adamax: return "adam with the infinity norm u ← max(β2u, |g| + ε)"
+        case .nadam: return "adam with Nesterov momentum, torch NAdam (ψ 0.004)"
+        }
+    }
+}
+
+/// Hyperparameter flags, named as on the command line.
+public enum Hyperparameter: String, CaseIterable, Sendable {
+    case momentum, dampening, rho, beta1, beta2, eps, centered
+    public var flag: String { "--" + rawValue }
+}
+
+/// An optimizer's hyperparameters with every default resolved.
+public struct OptimizerSettings: Sendable, Equatable {
+    public var kind: OptimizerKind
+    public var momentum: Double
+    public var dampening: Double
+    public var rho: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var eps: Double
+    public var centered: Bool
+    /// Coupled L2 for every optimizer but adamw, where it is the decoupled decay λ.
+    public var weightDecay: Double
+
+    /// Unset values take the optimizer's defaults (DESIGN.md "Optimizer flags").
+    public init(kind: OptimizerKind, momentum: Double? = nil, dampening: Double? = nil, rho: Double? = nil,
+                beta1: Double? = nil, beta2: Double? = nil, eps: Double? = nil, centered: Bool = false,
+                weightDecay: Double? = nil) {
+        self.kind = kind
+        self.momentum = momentum ?? (kind == .rmsprop ? 0 : 0.9)
+        self.dampening = dampening ?? 0
+        self.rho = rho ?? 0.9
+        self.beta1 = beta1 ?? 0.9
+        self.beta2 = beta2 ?? 0.999
+        switch kind {
+        case .adagrad: self.eps = eps ?? 1e-10
+        case .adadelta: self.eps = eps ?? 1e-6
+        default: self.eps = eps ?? 1e-8
+        }
+        self.centered = centered
+        self.weightDecay = weightDecay ?? (kind == .adamw ? 0.01 : 0)
+    }
+
+    /// A fresh optimizer (state at zero) for `parameterCount` parameters.
+    public func makeOptimizer(parameterCount n: Int) -> any Optimizer {
+        switch kind {
+        case .sgd: return SGD(weightDecay: weightDecay)
+        case .momentum: return Momentum(parameterCount: n, momentum: momentum, dampening: dampening, weightDecay: weightDecay)
+        case .nesterov: return Nesterov(parameterCount: n, momentum: momentum, weightDecay: weightDecay)
+        case .adagrad: return AdaGrad(parameterCount: n, eps: eps, weightDecay: weightDecay)
+        case .adadelta: return Adadelta(parameterCount: n, rho: rho, eps: eps, weightDecay: weightDecay)
+        case .rmsprop: return RMSProp(parameterCount: n, rho: rho, eps: eps, momentum: momentum, centered: centered, weightDecay: weightDecay)
+        case .adam: return Adam(parameterCount: n, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        case .amsgrad: return Adam.amsgrad(parameterCount: n, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        case .adamw: return Adam.adamw(parameterCount: n, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        case .adamax: return Adamax(parameterCount: n, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        case .nadam: return NAdam(parameterCount: n, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
+        }
+    }
+}

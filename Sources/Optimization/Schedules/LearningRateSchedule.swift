@@ -1,0 +1,151 @@
+/// A learning-rate schedule: the rate for the update made after `j` updates (the first update
+/// uses j = 0). Schedules advance every weight update, not every epoch, and are pure functions
+/// of j — except plateau, whose small state is fed the monitored cost once per epoch.
+public protocol LearningRateSchedule: Sendable {
+    func rate(at j: Int) -> Double
+}
+
+/// The schedules of the contract (DESIGN.md "Schedule flags").
+public enum ScheduleKind: String, CaseIterable, Sendable {
+    case constant, piecewise, step, multistep
+    case inverseTime = "inverse-time", exponential, naturalExp = "natural-exp"
+    case polynomial, power, cosine, sgdr, cyclic, plateau
+
+    /// The schedule flags it reads; every other schedule flag is refused.
+    public var flags: [ScheduleFlag] {
+        switch self {
+        case .constant: return []
+        case .piecewise: return [.boundaries, .values]
+        case .step: return [.dropEvery]
+        case .multistep: return [.milestones, .factor]
+        case .inverseTime, .exponential, .naturalExp: return [.decayRate, .decaySteps, .staircase]
+        case .polynomial: return [.decaySteps, .endLR, .power, .cycle]
+        case .power: return [.decaySteps, .power]
+        case .cosine: return [.decaySteps, .alpha]
+        case .sgdr: return [.decaySteps, .tMul, .mMul, .alpha]
+        case .cyclic: return [.maxLR, .stepSize, .mode, .gamma]
+        case .plateau: return [.factor, .patience, .minLR]
+        }
+    }
+
+    /// Flags without a default.
+    public var requiredFlags: [ScheduleFlag] {
+        switch self {
+        case .constant, .plateau: return []
+        case .piecewise: return [.boundaries, .values]
+        case .step: return [.dropEvery]
+        case .multistep: return [.milestones]
+        case .inverseTime, .exponential, .naturalExp: return [.decayRate, .decaySteps]
+        case .polynomial, .power, .cosine, .sgdr: return [.decaySteps]
+        case .cyclic: return [.maxLR, .stepSize]
+        }
+    }
+
+    /// One line for --help.
+    public var summary: String {
+        switch self {
+        case .constant: return "γ0"
+        case .piecewise: return "v_i between boundaries (tf piecewise_constant)"
+        case .step: return "γ0 / (⌊j/D⌋ + 1)"
+        case .multistep: return "γ0 · f^(milestones passed)  (f 0.1)"
+        case .inverseTime: return "γ0 / (1 + ν·j/s)"
+        case .exponential: return "γ0 · ν^(j/s)"
+        case .naturalExp: return "γ0 · e^(−ν·j/s)"
+        case .polynomial: return "(γ0 − e)(1 − j/s)^p + e  (e 1e-4, p 1)"
+        case .power: return "γ0 (1 + j/s)^(−c)  (c 1)"
+        case .cosine: return "keras CosineDecay  (α 0)"
+        case .sgdr: return "keras CosineDecayRestarts, warm restarts  (t-mul 2, m-mul 1, α 0)"
+        case .cyclic: return "torch CyclicLR between γ0 and --max-lr  (triangular)"
+        case .plateau: return "×f after p epochs without improvement  (f 0.1, p 10)"
+        }
+    }
+}
+
+/// Schedule flags, named as on the command line.
+public enum ScheduleFlag: String, CaseIterable, Sendable {
+    case boundaries, values, dropEvery = "drop-every", milestones, factor
+    case decayRate = "decay-rate", decaySteps = "decay-steps", staircase
+    case endLR = "end-lr", power, cycle, alpha, tMul = "t-mul", mMul = "m-mul"
+    case maxLR = "max-lr", stepSize = "step-size", mode, gamma, patience, minLR = "min-lr"
+    public var flag: String { "--" + rawValue }
+}
+
+/// torch CyclicLR's modes.
+public enum CyclicMode: String, CaseIterable, Sendable {
+    case triangular, triangular2, expRange = "exp-range"
+}
+
+/// A schedule's settings as given (durations still in iterations or epochs).
+public struct ScheduleSettings: Sendable {
+    public var kind: ScheduleKind = .constant
+    public var initialRate: Double
+    public var boundaries: [StepCount] = []
+    public var values: [Double] = []
+    public var dropEvery: StepCount?
+    public var milestones: [StepCount] = []
+    public var factor: Double?
+    public var decayRate: Double?
+    public var decaySteps: StepCount?
+    public var staircase = false
+    public var endRate: Double?
+    public var power: Double?
+    public var cycle = false
+    public var alpha: Double?
+    public var tMul: Double?
+    public var mMul: Double?
+    public var maxRate: Double?
+    public var stepSize: StepCount?
+    public var mode: CyclicMode?
+    public var gamma: Double?
+    public var patience: Int?
+    public var minRate: Double?
+    public var warmupSteps: StepCount?
+
+    public init(kind: ScheduleKind = .constant, initialRate: Double) {
+        self.kind = kind
+        self.initialRate = initialRate
+    }
+
+    /// Builds the schedule with durations resolved; warmup wraps whatever schedule results.
+    /// For plateau, the returned schedule is a `PlateauSchedule` to be fed costs.
+    public func make(iterationsPerEpoch: Int) -> any LearningRateSchedule {
+        func steps(_ count: StepCount?) -> Int { max(1, count?.iterations(perEpoch: iterationsPerEpoch) ?? 1) }
+        let γ0 = initialRate
+        let base: any LearningRateSchedule
+        switch kind {
+        case .constant:
+            base = ConstantSchedule(rate: γ0)
+        case .piecewise:
+            base = PiecewiseConstantSchedule(boundaries: boundaries.map { $0.iterations(perEpoch: iterationsPerEpoch) },
+                                             values: values)
+        case .step:
+            base = StepDecaySchedule(initialRate: γ0, dropEvery: steps(dropEvery))
+        case .multistep:
+            base = MultiStepSchedule(initialRate: γ0, milestones: milestones.map { $0.iterations(perEpoch: iterationsPerEpoch) },
+                                     factor: factor ?? 0.1)
+        case .inverseTime, .exponential, .naturalExp:
+            let form: DecaySchedule.Form = kind == .inverseTime ? .inverseTime : kind == .exponential ? .exponential : .naturalExponential
+            base = DecaySchedule(form: form, initialRate: γ0, decayRate: decayRate ?? 1, decaySteps: steps(decaySteps),
+                                 staircase: staircase)
+        case .polynomial:
+            base = PolynomialDecaySchedule(initialRate: γ0, decaySteps: steps(decaySteps), endRate: endRate ?? 1e-4,
+                                           power: power ?? 1, cycle: cycle)
+        case .power:
+            base = PowerSchedule(initialRate: γ0, decaySteps: steps(decaySteps), power: power ?? 1)
+        case .cosine:
+            base = CosineDecaySchedule(initialRate: γ0, decaySteps: steps(decaySteps), alpha: alpha ?? 0)
+        case .sgdr:
+            base = CosineRestartsSchedule(initialRate: γ0, firstDecaySteps: steps(decaySteps), tMul: tMul ?? 2,
+                                          mMul: mMul ?? 1, alpha: alpha ?? 0)
+        case .cyclic:
+            base = CyclicSchedule(baseRate: γ0, maxRate: maxRate ?? γ0, stepSize: steps(stepSize),
+                                  mode: mode ?? .triangular, gamma: gamma ?? 1)
+        case .plateau:
+            base = PlateauSchedule(initialRate: γ0, factor: factor ?? 0.1, patience: patience ?? 10, minRate: minRate ?? 0)
+        }
+        if let warmupSteps, warmupSteps.iterations(perEpoch: iterationsPerEpoch) > 0 {
+            return Warmup(targetRate: γ0, steps: warmupSteps.iterations(perEpoch: iterationsPerEpoch), then: base)
+        }
+        return base
+    }
+}
