@@ -1,0 +1,44 @@
+import IDXData
+import MLP
+
+/// `evaluate`: a saved model on a data set's test images — cost, accuracy, per-class accuracy
+/// with class names, and the confusion matrix.
+public enum ModelEvaluation {
+    public static func run(modelPath: String, dataset requested: DatasetName?, dataDirectory: String?) throws -> String {
+        let loaded = try ModelFile.load(path: modelPath)
+        let trainedOn = loaded.metadata["dataset"].flatMap(DatasetName.init(rawValue:))
+        let name = requested ?? trainedOn ?? .fashion
+        let data = try Dataset.load(name, from: dataDirectory ?? "data/\(name.rawValue)")
+        let network = loaded.network
+        guard data.test.pixelsPerImage == network.inputSize else {
+            throw ModelFileError(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(data.test.pixelsPerImage) pixels")
+        }
+        let result = data.test.pixels.withUnsafeBufferPointer { pixels in
+            data.test.labels.withUnsafeBufferPointer { labels in
+                Evaluator(inputSize: network.inputSize).evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!,
+                                                                 count: data.test.count)
+            }
+        }
+        let widths = ([network.inputSize] + network.hiddenSizes + [network.classCount]).map(String.init).joined(separator: "-")
+        var out = "model     \(modelPath) (\(widths) \(network.activation.rawValue)"
+        out += trainedOn.map { ", trained on \($0.rawValue)" } ?? ""
+        out += ")\n"
+        out += "data      \(name.displayName) test set, \(data.test.count) images\n"
+        out += "cost      \(formatFixed(result.meanCost, digits: 4))\n"
+        out += "accuracy  \(formatFixed(result.accuracy * 100, digits: 2))%  (\(result.correct)/\(result.count))\n\n"
+        out += "per class\n"
+        let names = name.classNames
+        for (k, accuracy) in result.classAccuracies.enumerated() {
+            out += "  \(String(k).leftPadded(to: 2, with: " "))  \(names[k].rightPadded(to: 12))  \(formatFixed(accuracy * 100, digits: 2))%\n"
+        }
+        out += "\nconfusion matrix (rows: actual class, columns: predicted class)\n"
+        let cell = 6
+        out += "    " + (0..<10).map { String($0).leftPadded(to: cell, with: " ") }.joined() + "\n"
+        for actual in 0..<10 {
+            out += String(actual).leftPadded(to: 4, with: " ")
+            out += (0..<10).map { String(result.confusion[actual * 10 + $0]).leftPadded(to: cell, with: " ") }.joined()
+            out += "  \(names[actual])\n"
+        }
+        return out
+    }
+}

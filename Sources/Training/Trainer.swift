@@ -1,0 +1,176 @@
+import IDXData
+import MLP
+import Optimization
+import Support
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The result of one epoch: what the per-epoch line and the CSV row report.
+public struct EpochResult: Sendable {
+    public let epoch: Int
+    public let epochs: Int
+    /// Updates made so far.
+    public let iteration: Int
+    /// The rate of the epoch's last update.
+    public let learningRate: Double
+    public let train: Evaluation
+    public let test: Evaluation
+    public let validation: Evaluation?
+    /// Training and the evaluation after it, wall clock.
+    public let seconds: Double
+}
+
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case diverged(epoch: Int, iteration: Int, cost: Double)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .diverged(let epoch, let iteration, let cost):
+            return "training diverged: the cost became \(cost) in epoch \(epoch) at iteration \(iteration); "
+                + "try a smaller --lr or --clip-norm"
+        case .invalid(let message):
+            return message
+        }
+    }
+}
+
+/// The minibatch training loop: reshuffle every epoch with the seeded generator, one update per
+/// minibatch (the last one may be partial), then cost and accuracy over the whole training,
+/// validation and test sets.
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    public let network: MultilayerPerceptron
+    public let trainSet: LabeledImages
+    public let validationSet: LabeledImages?
+    public let testSet: LabeledImages
+    public let iterationsPerEpoch: Int
+    public private(set) var update: ParameterUpdate
+    private var rng: Xoshiro256
+    private var order: [Int32]
+    private let batchInput: FloatBuffer
+    private var batchLabels: [UInt8]
+    private let evaluator: Evaluator
+    /// Set from a signal handler to stop after the current update (see Interruption).
+    public var shouldStop: () -> Bool = { false }
+
+    public init(configuration: TrainingConfiguration, dataset: Dataset) throws {
+        self.configuration = configuration
+        let full = dataset.train
+        guard configuration.validation >= 0, configuration.validation < full.count else {
+            throw TrainingError.invalid("--validation \(configuration.validation): must leave at least one of the \(full.count) training images")
+        }
+        if configuration.validation > 0 {
+            trainSet = full.prefix(full.count - configuration.validation)
+            validationSet = full.suffix(configuration.validation)
+        } else {
+            trainSet = full
+            validationSet = nil
+        }
+        testSet = dataset.test
+        let batch = min(configuration.batchSize, trainSet.count)
+        iterationsPerEpoch = configuration.iterationsPerEpoch(trainingCount: trainSet.count)
+        let evaluationBlock = 1000
+        network = MultilayerPerceptron(inputSize: trainSet.pixelsPerImage, hiddenSizes: configuration.hiddenSizes,
+                                       classCount: 10, activation: configuration.activation,
+                                       batchCapacity: max(batch, evaluationBlock))
+        rng = Xoshiro256(seed: configuration.seed)
+        network.initialize(configuration.initialization, rng: &rng)
+        let optimizer = configuration.optimizer.makeOptimizer(parameterCount: network.parameterCount)
+        let schedule = configuration.schedule.make(iterationsPerEpoch: iterationsPerEpoch)
+        update = ParameterUpdate(optimizer: optimizer, schedule: schedule,
+                                 transforms: GradientTransforms(l1: configuration.l1, clipNorm: configuration.clipNorm,
+                                                                noise: configuration.gradientNoise, seed: configuration.seed))
+        order = (0..<Int32(trainSet.count)).map { $0 }
+        batchInput = FloatBuffer(count: batch * trainSet.pixelsPerImage)
+        batchLabels = [UInt8](repeating: 0, count: batch)
+        evaluator = Evaluator(inputSize: trainSet.pixelsPerImage, blockSize: evaluationBlock)
+        BLASThreads.set(configuration.threads)
+    }
+
+    /// Trains one epoch (`epoch` from 1) and evaluates. `progress(done, total)` is called after
+    /// each minibatch. Throws `TrainingError.diverged` as soon as a minibatch cost is not finite.
+    /// Returns nil when `shouldStop` interrupted the epoch.
+    public func trainEpoch(_ epoch: Int, progress: ((Int, Int) -> Void)? = nil) throws -> EpochResult? {
+        let start = monotonicSeconds()
+        rng.shuffle(&order)
+        let batchSize = min(configuration.batchSize, trainSet.count)
+        let width = trainSet.pixelsPerImage
+        var lastRate = 0.0
+        var first = 0
+        var done = 0
+        while first < trainSet.count {
+            let rows = min(batchSize, trainSet.count - first)
+            let cost = trainStep(first: first, rows: rows, width: width, rate: &lastRate)
+            if !cost.isFinite {
+                throw TrainingError.diverged(epoch: epoch, iteration: update.updatesMade, cost: cost)
+            }
+            first += rows
+            done += 1
+            progress?(done, iterationsPerEpoch)
+            if shouldStop() { return nil }
+        }
+        let train = trainSet.pixels.withUnsafeBufferPointer { pixels in
+            trainSet.labels.withUnsafeBufferPointer { labels in
+                evaluator.evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!,
+                                   count: trainSet.count, trackDeadUnits: true)
+            }
+        }
+        let validation = validationSet.map { evaluate($0) }
+        let test = evaluate(testSet)
+        if !train.meanCost.isFinite {
+            throw TrainingError.diverged(epoch: epoch, iteration: update.updatesMade, cost: train.meanCost)
+        }
+        update.plateau?.observe(cost: validation?.meanCost ?? train.meanCost)
+        return EpochResult(epoch: epoch, epochs: configuration.epochs, iteration: update.updatesMade,
+                           learningRate: lastRate, train: train, test: test, validation: validation,
+                           seconds: monotonicSeconds() - start)
+    }
+
+    /// One minibatch: gather and scale its pixels, backpropagate, update. Allocates nothing.
+    @inline(__always)
+    private func trainStep(first: Int, rows: Int, width: Int, rate: inout Double) -> Double {
+        let cost = order.withUnsafeBufferPointer { order in
+            trainSet.pixels.withUnsafeBufferPointer { pixels in
+                batchLabels.withUnsafeMutableBufferPointer { labels in
+                    let indices = order.baseAddress! + first
+                    PixelBatch.gather(pixels: pixels.baseAddress!, width: width, indices: indices, first: 0,
+                                      rows: rows, into: batchInput.pointer)
+                    trainSet.labels.withUnsafeBufferPointer { allLabels in
+                        for r in 0..<rows { labels[r] = allLabels[Int(indices[r])] }
+                    }
+                    return network.lossAndGradient(input: batchInput.pointer, labels: labels.baseAddress!, rows: rows)
+                }
+            }
+        }
+        if cost.isFinite {
+            rate = update.apply(parameters: network.parameters.buffer, gradients: network.gradients.buffer)
+        }
+        return cost
+    }
+
+    public func evaluate(_ set: LabeledImages) -> Evaluation {
+        set.pixels.withUnsafeBufferPointer { pixels in
+            set.labels.withUnsafeBufferPointer { labels in
+                evaluator.evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!, count: set.count)
+            }
+        }
+    }
+
+    /// Warnings for hidden layers where half or more of the units output zero for every
+    /// training image: the network has collapsed (dead ReLUs), typically from too large a rate.
+    public static func collapseWarnings(_ result: EpochResult, learningRate: Double) -> [String] {
+        result.train.deadFractions.enumerated().compactMap { layer, fraction in
+            guard fraction >= 0.5 else { return nil }
+            return "warning: hidden layer \(layer + 1): \(Int((fraction * 100).rounded()))% of its units output zero "
+                + "for every training image (dead units); the network has collapsed — try a smaller --lr than \(formatCompact(learningRate))"
+        }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}

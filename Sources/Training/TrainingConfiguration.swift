@@ -1,0 +1,49 @@
+import IDXData
+import MLP
+import Optimization
+
+/// Everything a training run is made of, as plain values (the executable builds it from flags).
+public struct TrainingConfiguration: Sendable {
+    public var dataset: DatasetName = .fashion
+    public var hiddenSizes: [Int] = [20, 20, 20, 20]
+    public var activation: Activation = .relu
+    public var initialization: Initialization = .he
+    public var batchSize = 50
+    public var epochs = 20
+    public var seed: UInt64 = 1
+    /// The last `validation` training images are held out (plateau watches their cost).
+    public var validation = 0
+    public var optimizer: OptimizerSettings
+    public var schedule: ScheduleSettings
+    public var l1 = 0.0
+    public var clipNorm: Double?
+    public var gradientNoise = 0.0
+    public var threads = 1
+    public var runName: String?
+
+    public init(optimizer: OptimizerSettings, schedule: ScheduleSettings) {
+        self.optimizer = optimizer
+        self.schedule = schedule
+    }
+
+    public var learningRate: Double { schedule.initialRate }
+
+    /// `--run-name`, or a name built from the flags that distinguish runs.
+    public var resolvedRunName: String {
+        if let runName { return runName }
+        var name = "\(optimizer.kind.rawValue)-lr\(formatCompact(learningRate))-\(schedule.kind.rawValue)"
+        if batchSize != 50 { name += "-b\(batchSize)" }
+        if hiddenSizes != [20, 20, 20, 20] { name += "-h" + hiddenSizes.map(String.init).joined(separator: "x") }
+        name += "-s\(seed)"
+        return name
+    }
+
+    /// Iterations (weight updates) per epoch: ⌈training images / batch size⌉.
+    public func iterationsPerEpoch(trainingCount: Int) -> Int { (trainingCount + batchSize - 1) / batchSize }
+}
+
+/// Shortest round-trip form of a Double (Swift's description), without a trailing ".0".
+public func formatCompact(_ value: Double) -> String {
+    let text = "\(value)"
+    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+}

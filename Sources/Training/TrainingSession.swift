@@ -1,0 +1,137 @@
+import Foundation
+import IDXData
+import MLP
+
+public enum TrainingOutcome: Equatable {
+    case finished
+    /// The cost became NaN or infinite: the message for the user (exit status 3).
+    case diverged(String)
+    /// SIGINT or SIGTERM: the exit status (130 or 143).
+    case interrupted(Int32)
+}
+
+/// A whole `train` run: load the data, train epoch by epoch, print each epoch's line, append
+/// the CSV row, warn about collapse, save the model. Output files are checked before training
+/// starts, so a bad path fails in a second, not after an hour.
+public final class TrainingSession {
+    public let configuration: TrainingConfiguration
+    public let trainer: Trainer
+    public let loadSeconds: Double
+    private let runLog: RunLog?
+    private let savePath: String?
+
+    public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?) throws {
+        self.configuration = configuration
+        if let savePath { try TrainingSession.checkWritable(savePath) }
+        let loadStart = monotonicSeconds()
+        let dataset = try Dataset.load(configuration.dataset, from: dataDirectory)
+        loadSeconds = monotonicSeconds() - loadStart
+        trainer = try Trainer(configuration: configuration, dataset: dataset)
+        runLog = try csvPath.map { try RunLog(path: $0) }
+        self.savePath = savePath
+    }
+
+    public func run() throws -> TrainingOutcome {
+        let c = configuration
+        let network = trainer.network
+        let widths = ([network.inputSize] + network.hiddenSizes + [network.classCount]).map(String.init).joined(separator: "-")
+        writeToStandardOutput("""
+            \(c.dataset.displayName): \(trainer.trainSet.count) training\(trainer.validationSet.map { ", \($0.count) validation" } ?? ""), \
+            \(trainer.testSet.count) test images (loaded in \(formatFixed(loadSeconds, digits: 2))s)
+            model \(widths) \(c.activation.rawValue), \(network.parameterCount) parameters; \(c.optimizer.kind.rawValue) lr \(formatCompact(c.learningRate)), \
+            schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
+
+            """)
+        Interruption.install()
+        trainer.shouldStop = { Interruption.signal != 0 }
+        let progress = ProgressBar()
+        var lastResult: EpochResult?
+        for epoch in 1...c.epochs {
+            let result: EpochResult?
+            do {
+                result = try trainer.trainEpoch(epoch) { done, total in progress.update(epoch: epoch, done: done, total: total) }
+            } catch let error as TrainingError {
+                progress.clear()
+                if case .diverged = error {
+                    let kept = runLog.map { " (\($0.path) keeps the \(epoch - 1) finished epoch\(epoch == 2 ? "" : "s"))" } ?? ""
+                    return .diverged("\(error)\(kept)")
+                }
+                throw error
+            }
+            progress.clear()
+            guard let result else {
+                let signal = Interruption.signal
+                let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+                var message = "interrupted by \(name) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
+                if let runLog { message += "; \(runLog.path) keeps the \(epoch - 1) finished epoch\(epoch == 2 ? "" : "s")" }
+                if let savePath {
+                    try save(to: savePath, last: lastResult)
+                    message += "; model saved to \(savePath)"
+                }
+                writeToStandardError(message + "\n")
+                return .interrupted(128 + signal)
+            }
+            writeToStandardOutput(EpochReport.line(result) + "\n")
+            try runLog?.append(RunLog.row(configuration: c, result: result))
+            for warning in Trainer.collapseWarnings(result, learningRate: c.learningRate) {
+                writeToStandardError(warning + "\n")
+            }
+            lastResult = result
+        }
+        if let savePath {
+            try save(to: savePath, last: lastResult)
+            writeToStandardOutput("model saved to \(savePath)\n")
+        }
+        return .finished
+    }
+
+    private func save(to path: String, last: EpochResult?) throws {
+        let c = configuration
+        var metadata = [
+            "dataset": c.dataset.rawValue, "optimizer": c.optimizer.kind.rawValue, "lr0": formatCompact(c.learningRate),
+            "schedule": c.schedule.kind.rawValue, "batch_size": String(c.batchSize), "seed": String(c.seed),
+            "run": c.resolvedRunName, "epochs": String(c.epochs), "init": c.initialization.rawValue,
+        ]
+        if let last {
+            metadata["epochs_completed"] = String(last.epoch)
+            metadata["test_accuracy"] = "\(last.test.accuracy)"
+            metadata["test_cost"] = "\(last.test.meanCost)"
+        }
+        try ModelFile.save(trainer.network, metadata: metadata, to: path)
+    }
+
+    /// Refuses an output path whose folder is missing or not writable, or that is a folder.
+    static func checkWritable(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ModelFileError(path: path, problem: "is a directory; --save needs a file name")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelFileError(path: path, problem: "folder \(folder) does not exist")
+        }
+        guard access(folder, W_OK) == 0 else { throw ModelFileError(path: path, problem: "folder \(folder) is not writable") }
+    }
+}
+
+/// SIGINT and SIGTERM set a flag; training stops after the current update.
+public enum Interruption {
+    nonisolated(unsafe) public static var signal: Int32 = 0
+
+    public static func install() {
+        let handler: @convention(c) (Int32) -> Void = { received in Interruption.signal = received }
+        Glibc.signal(SIGINT, handler)
+        Glibc.signal(SIGTERM, handler)
+    }
+}
+
+/// Writes straight to file descriptor 1, so each line appears at once even through a pipe.
+public func writeToStandardOutput(_ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
+        if n <= 0 { break }
+        offset += n
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Training
+
+/// Runtime failures (missing files, unwritable outputs): one line on stderr naming the problem,
+/// then exit status `code` (1 unless stated). Usage errors go through `ValidationError` (64).
+func fail(_ message: String, code: Int32 = 1) -> ExitCode {
+    writeToStandardError("zalando-train: \(message)\n")
+    return ExitCode(code)
+}
+
+/// Runs `body`, turning any library error into `fail`.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        throw fail("\(error)")
+    }
+}

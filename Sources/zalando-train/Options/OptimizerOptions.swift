@@ -1,0 +1,70 @@
+import ArgumentParser
+import Optimization
+
+/// --optimizer and its hyperparameters, plus the gradient options every optimizer shares.
+struct OptimizerOptions: ParsableArguments {
+    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var optimizer: OptimizerKind = .adam
+
+    @Option(help: "Momentum μ (momentum, nesterov: default 0.9; rmsprop: default 0).")
+    var momentum: Double?
+    @Option(help: "Dampening d of momentum (default 0; d = μ gives the averaged form).")
+    var dampening: Double?
+    @Option(help: "Decay ρ of the squared-gradient average (rmsprop, adadelta; default 0.9).")
+    var rho: Double?
+    @Option(help: "β1 (adam family; default 0.9).")
+    var beta1: Double?
+    @Option(help: "β2 (adam family; default 0.999).")
+    var beta2: Double?
+    @Option(help: "ε (default 1e-8; adagrad 1e-10, adadelta 1e-6).")
+    var eps: Double?
+    @Flag(help: "Centered RMSProp (normalise by the gradient's variance estimate).")
+    var centered = false
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default 0.01 there).")
+    var weightDecay: Double?
+    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient.")
+    var l1: Double?
+    @Option(name: .customLong("clip-norm"), help: "Clip the gradient's global norm to c (torch clip_grad_norm_).")
+    var clipNorm: Double?
+    @Option(name: .customLong("grad-noise"), help: "Gradient noise η: add N(0, η/(1+t)^0.55) (Neelakantan et al. 2015).")
+    var gradNoise: Double?
+
+    func validate() throws {
+        let given: [(Hyperparameter, Bool)] = [
+            (.momentum, momentum != nil), (.dampening, dampening != nil), (.rho, rho != nil),
+            (.beta1, beta1 != nil), (.beta2, beta2 != nil), (.eps, eps != nil), (.centered, centered),
+        ]
+        let used = optimizer.hyperparameters
+        for (parameter, isGiven) in given where isGiven && !used.contains(parameter) {
+            let uses = used.isEmpty ? "it takes none besides --lr" : "it uses " + used.map(\.flag).joined(separator: ", ")
+            throw ValidationError("\(parameter.flag) is not used by --optimizer \(optimizer.rawValue) (\(uses))")
+        }
+        try check("--momentum", momentum, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        try check("--dampening", dampening, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
+        try check("--rho", rho, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        try check("--beta1", beta1, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        try check("--beta2", beta2, "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        try check("--eps", eps, "positive") { $0 > 0 }
+        try check("--weight-decay", weightDecay, "zero or positive") { $0 >= 0 }
+        try check("--l1", l1, "zero or positive") { $0 >= 0 }
+        try check("--clip-norm", clipNorm, "positive") { $0 > 0 }
+        try check("--grad-noise", gradNoise, "zero or positive") { $0 >= 0 }
+        if optimizer == .nesterov, momentum == 0 {
+            throw ValidationError("--momentum 0 makes nesterov plain sgd; use --optimizer sgd or a momentum in (0, 1)")
+        }
+    }
+
+    var settings: OptimizerSettings {
+        OptimizerSettings(kind: optimizer, momentum: momentum, dampening: dampening, rho: rho, beta1: beta1,
+                          beta2: beta2, eps: eps, centered: centered, weightDecay: weightDecay)
+    }
+}
+
+/// Throws a usage error naming `flag` when `value` is given and fails `isValid` (NaN and ±∞
+/// always fail).
+func check(_ flag: String, _ value: Double?, _ requirement: String, _ isValid: (Double) -> Bool) throws {
+    guard let value else { return }
+    guard value.isFinite, isValid(value) else {
+        throw ValidationError("\(flag) \(value): must be \(requirement)")
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Optimization
+
+/// --lr and the learning-rate schedule. Durations take iterations (`1000`) or epochs (`5e`).
+struct ScheduleOptions: ParsableArguments {
+    @Option(name: .customLong("lr"), help: "Initial learning rate γ0 (default: the optimizer's; see the table below).")
+    var learningRate: Double?
+    @Option(help: "Schedule: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var schedule: ScheduleKind = .constant
+    @Option(help: "piecewise: boundaries b1,…,bn.")
+    var boundaries: CommaList<StepCount>?
+    @Option(help: "piecewise: rates v0,…,vn (one more than boundaries).")
+    var values: CommaList<Double>?
+    @Option(name: .customLong("drop-every"), help: "step: divide by ⌊j/D⌋+1 every D updates.")
+    var dropEvery: StepCount?
+    @Option(help: "multistep: milestones m1,m2,… (increasing).")
+    var milestones: CommaList<StepCount>?
+    @Option(help: "multistep, plateau: multiply by f (default 0.1).")
+    var factor: Double?
+    @Option(name: .customLong("decay-rate"), help: "inverse-time, exponential, natural-exp: ν.")
+    var decayRate: Double?
+    @Option(name: .customLong("decay-steps"), help: "Decay period s.")
+    var decaySteps: StepCount?
+    @Flag(help: "Use ⌊j/s⌋ instead of j/s.")
+    var staircase = false
+    @Option(name: .customLong("end-lr"), help: "polynomial: final rate e (default 1e-4).")
+    var endLR: Double?
+    @Option(help: "polynomial: exponent p; power: exponent c (default 1).")
+    var power: Double?
+    @Flag(help: "polynomial: restart after every multiple of --decay-steps.")
+    var cycle = false
+    @Option(help: "cosine, sgdr: floor as a fraction of γ0 (default 0).")
+    var alpha: Double?
+    @Option(name: .customLong("t-mul"), help: "sgdr: period growth factor (default 2).")
+    var tMul: Double?
+    @Option(name: .customLong("m-mul"), help: "sgdr: peak decay factor per restart (default 1).")
+    var mMul: Double?
+    @Option(name: .customLong("max-lr"), help: "cyclic: upper rate.")
+    var maxLR: Double?
+    @Option(name: .customLong("step-size"), help: "cyclic: half-cycle length.")
+    var stepSize: StepCount?
+    @Option(help: "cyclic: triangular, triangular2 or exp-range (default triangular).")
+    var mode: CyclicMode?
+    @Option(help: "cyclic exp-range: decay per update (default 1.0).")
+    var gamma: Double?
+    @Option(help: "plateau: epochs without improvement before reducing (default 10).")
+    var patience: Int?
+    @Option(name: .customLong("min-lr"), help: "plateau: lower bound for the rate (default 0).")
+    var minLR: Double?
+    @Option(name: .customLong("warmup-steps"), help: "Linear warmup over W updates before any schedule.")
+    var warmupSteps: StepCount?
+
+    var givenFlags: [ScheduleFlag] {
+        let flags: [(ScheduleFlag, Bool)] = [
+            (.boundaries, boundaries != nil), (.values, values != nil), (.dropEvery, dropEvery != nil),
+            (.milestones, milestones != nil), (.factor, factor != nil), (.decayRate, decayRate != nil),
+            (.decaySteps, decaySteps != nil), (.staircase, staircase), (.endLR, endLR != nil), (.power, power != nil),
+            (.cycle, cycle), (.alpha, alpha != nil), (.tMul, tMul != nil), (.mMul, mMul != nil), (.maxLR, maxLR != nil),
+            (.stepSize, stepSize != nil), (.mode, mode != nil), (.gamma, gamma != nil), (.patience, patience != nil),
+            (.minLR, minLR != nil),
+        ]
+        return flags.filter(\.1).map(\.0)
+    }
+
+    /// Checks that need no knowledge of the epoch length.
+    func validate() throws {
+        try check("--lr", learningRate, "positive") { $0 > 0 }
+        let used = schedule.flags
+        for flag in givenFlags where !used.contains(flag) {
+            let uses = used.isEmpty ? "it takes none" : "it uses " + used.map(\.flag).joined(separator: ", ")
+            throw ValidationError("\(flag.flag) is not used by --schedule \(schedule.rawValue) (\(uses))")
+        }
+        for flag in schedule.requiredFlags where !givenFlags.contains(flag) {
+            throw ValidationError("--schedule \(schedule.rawValue) needs \(flag.flag)")
+        }
+        if schedule == .piecewise, let boundaries, let values {
+            guard values.items.count == boundaries.items.count + 1 else {
+                throw ValidationError("--values needs one more value than --boundaries (\(boundaries.items.count) boundaries, \(values.items.count) values)")
+            }
+            for v in values.items { try check("--values", v, "positive") { $0 > 0 } }
+        }
+        let positiveDurations: [(String, StepCount?)] = [("--drop-every", dropEvery), ("--decay-steps", decaySteps), ("--step-size", stepSize)]
+        for (flag, value) in positiveDurations {
+            if let value, value.iterations(perEpoch: 1) == 0 { throw ValidationError("\(flag) \(value): must be at least 1") }
+        }
+        if schedule == .plateau {
+            try check("--factor", factor, "in (0, 1)") { $0 > 0 && $0 < 1 }
+        } else {
+            try check("--factor", factor, "positive") { $0 > 0 }
+        }
+        switch schedule {
+        case .exponential: try check("--decay-rate", decayRate, "positive") { $0 > 0 }
+        default: try check("--decay-rate", decayRate, "zero or positive") { $0 >= 0 }
+        }
+        try check("--end-lr", endLR, "zero or positive") { $0 >= 0 }
+        try check("--power", power, "zero or positive") { $0 >= 0 }
+        try check("--alpha", alpha, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
+        try check("--t-mul", tMul, "positive") { $0 > 0 }
+        try check("--m-mul", mMul, "positive") { $0 > 0 }
+        try check("--max-lr", maxLR, "positive") { $0 > 0 }
+        try check("--gamma", gamma, "in (0, 1]") { $0 > 0 && $0 <= 1 }
+        try check("--min-lr", minLR, "zero or positive") { $0 >= 0 }
+        if let patience, patience < 0 { throw ValidationError("--patience \(patience): must be zero or positive") }
+    }
+
+    /// Checks that need the epoch length (durations given in epochs): increasing boundaries
+    /// and milestones.
+    func validate(iterationsPerEpoch: Int) throws {
+        for (flag, list) in [("--boundaries", boundaries), ("--milestones", milestones)] {
+            guard let list else { continue }
+            let steps = list.items.map { $0.iterations(perEpoch: iterationsPerEpoch) }
+            if zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) {
+                throw ValidationError("\(flag) \(list.defaultValueDescription): must be strictly increasing")
+            }
+        }
+    }
+
+    /// γ0: --lr, else v0 for piecewise, else `fallback` (the optimizer's default).
+    func initialRate(fallback: Double) -> Double {
+        learningRate ?? (schedule == .piecewise ? values?.items.first : nil) ?? fallback
+    }
+
+    func settings(initialRate: Double) -> ScheduleSettings {
+        var s = ScheduleSettings(kind: schedule, initialRate: initialRate)
+        s.boundaries = boundaries?.items ?? []
+        s.values = values?.items ?? []
+        s.dropEvery = dropEvery
+        s.milestones = milestones?.items ?? []
+        s.factor = factor
+        s.decayRate = decayRate
+        s.decaySteps = decaySteps
+        s.staircase = staircase
+        s.endRate = endLR
+        s.power = power
+        s.cycle = cycle
+        s.alpha = alpha
+        s.tMul = tMul
+        s.mMul = mMul
+        s.maxRate = maxLR
+        s.stepSize = stepSize
+        s.mode = mode
+        s.gamma = gamma
+        s.patience = patience
+        s.minRate = minLR
+        s.warmupSteps = warmupSteps
+        return s
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .customLong("batch-size"), help: "Minibatch size (1 = stochastic GD, 60000 = batch GD).")
+    var batchSize = 50
+    @Option(help: "Number of epochs.")
+    var epochs = 20
+    @Option(help: "Seed for initialisation, shuffling and gradient noise.")
+    var seed: UInt64 = 1
+    @Option(help: "Hold the last N training images out as a validation set (plateau watches its cost).")
+    var validation = 0
+    @Option(help: "OpenBLAS threads (1 is fastest for the default model).")
+    var threads = 1
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size \(batchSize): must be at least 1") }
+        guard epochs >= 1 else { throw ValidationError("--epochs \(epochs): must be at least 1") }
+        guard validation >= 0 else { throw ValidationError("--validation \(validation): must be zero or positive") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads \(threads): must be between 1 and 256") }
+    }
+}
+
+struct OutputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Append one row per epoch to this CSV run log.", valueName: "file"))
+    var csv: String?
+    @Option(name: .customLong("run-name"), help: "Name of the run in the CSV (default: built from the flags).")
+    var runName: String?
+    @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"))
+    var save: String?
+}
