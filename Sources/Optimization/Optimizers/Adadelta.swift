@@ -5,12 +5,13 @@ import Support
 /// Reference: torch.optim.Adadelta (ρ 0.9, ε 1e-6, lr 1.0). Note ε sits inside both roots.
 public final class Adadelta: Optimizer {
     public private(set) var updateCount = 0
-    let rho: Float, eps: Float, weightDecay: Double
+    let rho: Float, oneMinusRho: Float, eps: Float, weightDecay: Double
     let squareAverage: FloatBuffer
     let deltaAverage: FloatBuffer
 
     public init(parameterCount: Int, rho: Double, eps: Double, weightDecay: Double = 0) {
         self.rho = Float(rho)
+        oneMinusRho = Float(1 - rho)
         self.eps = Float(eps)
         self.weightDecay = weightDecay
         squareAverage = FloatBuffer(count: parameterCount)
@@ -21,13 +22,13 @@ public final class Adadelta: Optimizer {
                      learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
-        let lr = Float(learningRate), rho = rho, eps = eps
+        let lr = Float(learningRate), rho = rho, keep = oneMinusRho, eps = eps
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let s = squareAverage.pointer, u = deltaAverage.pointer
         for i in 0..<parameters.count {
-            s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]
+            s[i] = rho * s[i] + keep * g[i] * g[i]
             let delta = (u[i] + eps).squareRoot() / (s[i] + eps).squareRoot() * g[i]
-            u[i] = rho * u[i] + (1 - rho) * delta * delta
+            u[i] = rho * u[i] + keep * delta * delta
             p[i] -= lr * delta
         }
     }

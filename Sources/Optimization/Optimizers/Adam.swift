@@ -57,19 +57,19 @@ public final class Adam: Optimizer {
         // Scalars in Double, as torch computes them in Python floats.
         let stepSize = Float(learningRate / (1 - pow(beta1, t)))
         let correction2 = Float((1 - pow(beta2, t)).squareRoot())
-        let b1 = Float(beta1), b2 = Float(beta2), eps = eps
+        let c1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2), eps = eps
         let m = firstMoment.pointer, s = secondMoment.pointer, sMax = secondMomentMax.pointer
         if amsgrad {
             for i in 0..<n {
-                m[i] += (1 - b1) * (g[i] - m[i])
-                s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
+                m[i] += c1 * (g[i] - m[i])
+                s[i] = b2 * s[i] + c2 * g[i] * g[i]
                 sMax[i] = max(sMax[i], s[i])
                 p[i] -= stepSize * m[i] / (sMax[i].squareRoot() / correction2 + eps)
             }
         } else {
             for i in 0..<n {
-                m[i] += (1 - b1) * (g[i] - m[i])
-                s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
+                m[i] += c1 * (g[i] - m[i])
+                s[i] = b2 * s[i] + c2 * g[i] * g[i]
                 p[i] -= stepSize * m[i] / (s[i].squareRoot() / correction2 + eps)
             }
         }

@@ -26,11 +26,11 @@ public final class Adamax: Optimizer {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let stepSize = Float(learningRate / (1 - pow(beta1, Double(updateCount))))
-        let b1 = Float(beta1), b2 = beta2, eps = eps
+        let c1 = Float(1 - beta1), b2 = beta2, eps = eps
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let m = firstMoment.pointer, u = infinityNorm.pointer
         for i in 0..<parameters.count {
-            m[i] += (1 - b1) * (g[i] - m[i])
+            m[i] += c1 * (g[i] - m[i])
             u[i] = max(b2 * u[i], abs(g[i]) + eps)
             p[i] -= stepSize * m[i] / u[i]
         }

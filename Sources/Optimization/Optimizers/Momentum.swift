@@ -6,12 +6,13 @@ import Support
 /// v ← β v + (1 − β) g. Reduces to SGD when μ = 0 and d = 0.
 public final class Momentum: Optimizer {
     public private(set) var updateCount = 0
-    let momentum: Float, dampening: Float, weightDecay: Double
+    let momentum: Float, oneMinusDampening: Float, weightDecay: Double
     let velocity: FloatBuffer
 
     public init(parameterCount: Int, momentum: Double, dampening: Double, weightDecay: Double = 0) {
         self.momentum = Float(momentum)
-        self.dampening = Float(dampening)
+        // 1 − d rounded once from Double: Float(1 − d), not 1 − Float(d).
+        oneMinusDampening = Float(1 - dampening)
         self.weightDecay = weightDecay
         velocity = FloatBuffer(count: parameterCount)
     }
@@ -20,7 +21,7 @@ public final class Momentum: Optimizer {
                      learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
-        let lr = Float(learningRate), mu = momentum, keep = 1 - dampening
+        let lr = Float(learningRate), mu = momentum, keep = oneMinusDampening
         let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.pointer
         for i in 0..<parameters.count {
             v[i] = mu * v[i] + keep * g[i]

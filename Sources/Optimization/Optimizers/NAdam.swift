@@ -36,12 +36,12 @@ public final class NAdam: Optimizer {
         muProduct *= mu
         let gradientStep = Float(learningRate * (1 - mu) / (1 - muProduct))
         let momentStep = Float(learningRate * muNext / (1 - muProduct * muNext))
-        let b1 = Float(beta1), b2 = Float(beta2), eps = eps, c2 = Float(correction2)
+        let c1 = Float(1 - beta1), b2 = Float(beta2), oneMinusB2 = Float(1 - beta2), eps = eps, c2 = Float(correction2)
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let m = firstMoment.pointer, s = secondMoment.pointer
         for i in 0..<parameters.count {
-            m[i] += (1 - b1) * (g[i] - m[i])
-            s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i]
+            m[i] += c1 * (g[i] - m[i])
+            s[i] = b2 * s[i] + oneMinusB2 * g[i] * g[i]
             let denominator = (s[i] / c2).squareRoot() + eps
             p[i] -= gradientStep * g[i] / denominator
             p[i] -= momentStep * m[i] / denominator

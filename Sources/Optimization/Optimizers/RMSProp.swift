@@ -8,13 +8,14 @@ import Support
 /// tiny gradients.
 public final class RMSProp: Optimizer {
     public private(set) var updateCount = 0
-    let rho: Float, eps: Float, momentum: Float, centered: Bool, weightDecay: Double
+    let rho: Float, oneMinusRho: Float, eps: Float, momentum: Float, centered: Bool, weightDecay: Double
     let squareAverage: FloatBuffer
     let gradientAverage: FloatBuffer
     let velocity: FloatBuffer
 
     public init(parameterCount: Int, rho: Double, eps: Double, momentum: Double, centered: Bool, weightDecay: Double = 0) {
         self.rho = Float(rho)
+        oneMinusRho = Float(1 - rho)
         self.eps = Float(eps)
         self.momentum = Float(momentum)
         self.centered = centered
@@ -28,26 +29,26 @@ public final class RMSProp: Optimizer {
                      learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
-        let lr = Float(learningRate), rho = rho, eps = eps, mu = momentum
+        let lr = Float(learningRate), rho = rho, keep = oneMinusRho, eps = eps, mu = momentum
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         let s = squareAverage.pointer, a = gradientAverage.pointer, v = velocity.pointer
         let n = parameters.count
         switch (centered, mu > 0) {
         case (false, false):
             for i in 0..<n {
-                s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]
+                s[i] = rho * s[i] + keep * g[i] * g[i]
                 p[i] -= lr * g[i] / (s[i].squareRoot() + eps)
             }
         case (false, true):
             for i in 0..<n {
-                s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]
+                s[i] = rho * s[i] + keep * g[i] * g[i]
                 v[i] = mu * v[i] + g[i] / (s[i].squareRoot() + eps)
                 p[i] -= lr * v[i]
             }
         case (true, _):
             for i in 0..<n {
-                s[i] = rho * s[i] + (1 - rho) * g[i] * g[i]
-                a[i] += (1 - rho) * (g[i] - a[i])   // torch: grad_avg.lerp_(grad, 1 − α)
+                s[i] = rho * s[i] + keep * g[i] * g[i]
+                a[i] += keep * (g[i] - a[i])   // torch: grad_avg.lerp_(grad, 1 − α)
                 let denominator = (s[i] - a[i] * a[i]).squareRoot() + eps
                 if mu > 0 {
                     v[i] = mu * v[i] + g[i] / denominator
