@@ -35,7 +35,7 @@ let package = Package(
 
         .testTarget(
             name: "ZalandoTrainTests",
-            dependencies: ["zalando-train", "Training", "IDXData", "MLP", "Optimization", "Support",
+            dependencies: ["zalando-train", "Training", "IDXData", "MLP", "Optimization", "Support", "CZlib",
                            .product(name: "Numerics", package: "swift-numerics"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]

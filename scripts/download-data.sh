@@ -10,7 +10,7 @@
 #   DATA_DIR         where to put the files (default: data/ beside this script's parent)
 #   DATA_MIRROR      a folder holding mnist/ and fashion/ with NAME.gz or NAME files
 #   SYSTEM_DATASETS  Debian's folder (default /usr/share/datasets/fashion-mnist)
-#   FASHION_URLS, MNIST_URLS   space-separated base URLs to try, in order
+#   FASHION_URLS, MNIST_URLS   space-separated base URLs to try, in order (empty: none)
 #   DATASETS         which data sets (default "fashion mnist")
 set -u
 
@@ -18,8 +18,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 sums="$here/data/SHA256SUMS"
 data_dir=${DATA_DIR:-$here/data}
 system_datasets=${SYSTEM_DATASETS:-/usr/share/datasets/fashion-mnist}
-fashion_urls=${FASHION_URLS:-"http://fashion-mnist.s3-website.eu-central-1.amazonaws.com https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion"}
-mnist_urls=${MNIST_URLS:-"https://ossci-datasets.s3.amazonaws.com/mnist http://yann.lecun.com/exdb/mnist"}
+fashion_urls=${FASHION_URLS-"http://fashion-mnist.s3-website.eu-central-1.amazonaws.com https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion"}
+mnist_urls=${MNIST_URLS-"https://ossci-datasets.s3.amazonaws.com/mnist http://yann.lecun.com/exdb/mnist"}
 datasets=${DATASETS:-"fashion mnist"}
 
 say() { printf '%s\n' "$*" >&2; }

@@ -122,6 +122,13 @@ public enum Interruption {
         let handler: @convention(c) (Int32) -> Void = { received in Interruption.signal = received }
         Glibc.signal(SIGINT, handler)
         Glibc.signal(SIGTERM, handler)
+        // A parent may start us with these signals blocked (some test runners and process
+        // libraries do); unblock them so Ctrl-C and `kill` always reach the handler.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }
 

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// Every case in ../shared/golden (PyTorch optimizers, Keras/torch schedules), run through the
+/// real command-line parser, within the tolerances of ../shared/golden/README.md. New case
+/// folders are picked up without code changes.
+struct GoldenTests {
+    static func cases(_ kind: String) -> [String] {
+        let folder = TestPaths.golden.appendingPathComponent(kind)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted().map { "\(kind)/\($0)" }
+    }
+
+    static let all = cases("lr") + cases("path")
+
+    @Test func goldenCasesExist() {
+        #expect(GoldenTests.cases("lr").count >= 30)
+        #expect(GoldenTests.cases("path").count >= 32)
+    }
+
+    @Test(arguments: all)
+    func matchesReference(_ name: String) throws {
+        let folder = TestPaths.golden.appendingPathComponent(name)
+        let args = try String(contentsOf: folder.appendingPathComponent("args"), encoding: .utf8)
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        let expected = csvRows(try String(contentsOf: folder.appendingPathComponent("expected.csv"), encoding: .utf8))
+        let (atol, rtol) = name.hasPrefix("path/") ? (1e-6, 1e-4) : (1e-9, 1e-6)
+
+        let result = try runTool(args, in: folder)
+        #expect(result.status == 0, "\(name): \(result.stderr)")
+        let got = csvRows(result.stdout)
+        try #require(got.first == expected.first, "\(name): header \(got.first ?? [])")
+        try #require(got.count == expected.count, "\(name): \(got.count) rows, expected \(expected.count)")
+        var failures = 0
+        for (row, (e, g)) in zip(expected, got).enumerated().dropFirst() {
+            for (column, (ev, gv)) in zip(e, g).enumerated() {
+                let want = Double(ev)!, have = Double(gv) ?? .nan
+                if !(abs(have - want) <= atol + rtol * abs(want)) {
+                    failures += 1
+                    if failures <= 3 { Issue.record("\(name) row \(row) column \(expected[0][column]): got \(gv), expected \(ev)") }
+                }
+            }
+        }
+        #expect(failures == 0)
+    }
+}

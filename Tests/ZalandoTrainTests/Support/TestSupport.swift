@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// Paths and process helpers shared by the tests.
+enum TestPaths {
+    /// The package root (this file is Tests/ZalandoTrainTests/Support/TestSupport.swift).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let golden = shared.appendingPathComponent("golden")
+
+    /// The zalando-train binary built beside this test bundle (same configuration).
+    static let binary: URL = {
+        let testExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testExecutable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("zalando-train")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        for config in ["release", "debug"] {
+            let candidate = packageRoot.appendingPathComponent(".build/\(config)/zalando-train")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return packageRoot.appendingPathComponent(".build/release/zalando-train")
+    }()
+
+    /// data/DATASET under the package (or ZT_DATA_DIR).
+    static func dataDirectory(_ dataset: String) -> String {
+        let base = ProcessInfo.processInfo.environment["ZT_DATA_DIR"] ?? packageRoot.appendingPathComponent("data").path
+        return base + "/" + dataset
+    }
+
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zt-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Whether the real data sets are present. Outside CI a missing set skips the real-data tests
+/// loudly; with ZT_REQUIRE_DATA=1 (set by .ci/run) it is a failure.
+enum RealData {
+    static var required: Bool { ProcessInfo.processInfo.environment["ZT_REQUIRE_DATA"] == "1" }
+
+    static func isPresent(_ dataset: String) -> Bool {
+        let dir = TestPaths.dataDirectory(dataset)
+        return ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+            .allSatisfy { FileManager.default.fileExists(atPath: "\(dir)/\($0).gz") || FileManager.default.fileExists(atPath: "\(dir)/\($0)") }
+    }
+
+    /// Use as `.enabled(if: RealData.available("fashion"))`: prints a loud notice when skipping,
+    /// and never skips when data is required (the test then fails on the missing files).
+    static func available(_ dataset: String) -> Bool {
+        if isPresent(dataset) || required { return true }
+        print("⚠️  SKIPPING real-data test: \(TestPaths.dataDirectory(dataset)) is missing; run `make download-data`")
+        return false
+    }
+}
+
+struct ProcessResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+/// Runs the zalando-train binary with `arguments`.
+func runTool(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+    try runProcess(TestPaths.binary.path, arguments, in: directory, environment: environment)
+}
+
+func runProcess(_ executable: String, _ arguments: [String], in directory: URL? = nil,
+                environment: [String: String]? = nil) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    if let environment {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes concurrently with the process so large outputs cannot block it.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Parses simple CSV (no quoted commas) into rows of fields.
+func csvRows(_ text: String) -> [[String]] {
+    text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+}
