@@ -28,7 +28,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .diverged(let epoch, let iteration, let cost):
-            return "training diverged: the cost became \(cost) in epoch \(epoch) at iteration \(iteration); "
+            return "training diverged: the cost became \(cost.isNaN ? "NaN" : "infinite") in epoch \(epoch) at iteration \(iteration); "
                 + "try a smaller --lr or --clip-norm"
         case .invalid(let message):
             return message
@@ -158,14 +158,15 @@ public final class Trainer {
         }
     }
 
-    /// Warnings for hidden layers where half or more of the units output zero for every
-    /// training image: the network has collapsed (dead ReLUs), typically from too large a rate.
-    public static func collapseWarnings(_ result: EpochResult, learningRate: Double) -> [String] {
-        result.train.deadFractions.enumerated().compactMap { layer, fraction in
-            guard fraction >= 0.5 else { return nil }
-            return "warning: hidden layer \(layer + 1): \(Int((fraction * 100).rounded()))% of its units output zero "
-                + "for every training image (dead units); the network has collapsed — try a smaller --lr than \(formatCompact(learningRate))"
-        }
+    /// A warning when half or more of some hidden layer's units output zero for every training
+    /// image: the network has collapsed (dead ReLUs), typically from too large a rate. Nil when
+    /// every layer is healthy.
+    public static func collapseWarning(_ result: EpochResult, learningRate: Double) -> String? {
+        let collapsed = result.train.deadFractions.enumerated().filter { $0.element >= 0.5 }
+        guard !collapsed.isEmpty else { return nil }
+        let layers = collapsed.map { "layer \($0.offset + 1) \(Int(($0.element * 100).rounded()))%" }.joined(separator: ", ")
+        return "warning: dead units — hidden \(layers) output zero for every training image; "
+            + "the network has collapsed: try a smaller --lr than \(formatCompact(learningRate))"
     }
 }
 

@@ -73,7 +73,7 @@ public final class TrainingSession {
             }
             writeToStandardOutput(EpochReport.line(result) + "\n")
             try runLog?.append(RunLog.row(configuration: c, result: result))
-            for warning in Trainer.collapseWarnings(result, learningRate: c.learningRate) {
+            if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
                 writeToStandardError(warning + "\n")
             }
             lastResult = result
