@@ -1,15 +1,15 @@
 import ArgumentParser
+import Foundation
 import IDXData
 import MLP
 import Optimization
 
-// The library's domain enums, readable from the command line; `--help` lists their values.
-extension OptimizerKind: ExpressibleByArgument {}
-extension ScheduleKind: ExpressibleByArgument {}
-extension CyclicMode: ExpressibleByArgument {}
-extension Activation: ExpressibleByArgument {}
-extension Initialization: ExpressibleByArgument {}
-extension DatasetName: ExpressibleByArgument {}
+/// Reads one of an enumeration's names. Used as an option's `transform`, so an unknown name
+/// gets one line listing the valid ones (ArgumentParser's own message spans a line per value).
+func choice<T: CaseIterable & RawRepresentable>(_ text: String) throws -> T where T.RawValue == String {
+    if let value = T(rawValue: text) { return value }
+    throw ValidationError("unknown value; choose one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+}
 
 extension StepCount: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
@@ -35,4 +35,3 @@ struct CommaList<Element: Sendable>: ExpressibleByArgument, Sendable where Eleme
 
 extension StepCount: LosslessStringConvertible {}
 
-import Foundation

@@ -9,10 +9,14 @@ struct ZalandoTrain: ParsableCommand {
         abstract: "Train small multilayer perceptrons on MNIST and Fashion-MNIST to compare optimizers and learning-rate schedules.",
         discussion: """
             The default model is 784→20→20→20→20→10 (ReLU, softmax, cross-entropy), minibatches of 50.
+
             Examples:
-              zalando-train --optimizer adam --lr 0.001 --epochs 20
-              zalando-train --optimizer sgd --lr 0.1 --schedule inverse-time --decay-rate 0.1 --decay-steps 1000 --csv runs.csv
-              zalando-train lr --schedule exponential --lr 0.1 --decay-rate 0.1 --decay-steps 1000 --iterations 5000 --summary
+              zalando-train --optimizer adam --lr 0.001 --epochs 20 --csv runs.csv
+              zalando-train --optimizer sgd --lr 0.1 --schedule inverse-time \\
+                  --decay-rate 0.1 --decay-steps 1000 --csv runs.csv
+              zalando-train evaluate --model adam.safetensors
+              zalando-train lr --schedule exponential --lr 0.1 --decay-rate 0.1 \\
+                  --decay-steps 1000 --iterations 5000 --summary
               zalando-train path --optimizer adam --lr 0.1 --iterations 200
             """,
         version: "0.1.0",

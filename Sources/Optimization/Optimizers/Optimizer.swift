@@ -69,11 +69,11 @@ public enum OptimizerKind: String, CaseIterable, Sendable {
     public var summary: String {
         switch self {
         case .sgd: return "θ ← θ − γg"
-        case .momentum: return "v ← μv + (1−d)g; θ ← θ − γv  (μ 0.9, d 0; d = μ: averaged form)"
+        case .momentum: return "v ← μv + (1−d)g; θ ← θ − γv  (μ 0.9, d 0; d = μ averages)"
         case .nesterov: return "v ← μv + g; θ ← θ − γ(g + μv)  (μ 0.9)"
         case .adagrad: return "s ← s + g²; θ ← θ − γg/(√s + ε)  (ε 1e-10)"
         case .adadelta: return "Zeiler 2012, torch Adadelta  (ρ 0.9, ε 1e-6, γ 1.0)"
-        case .rmsprop: return "s ← ρs + (1−ρ)g²; θ ← θ − γg/(√s + ε)  (ρ 0.9, ε 1e-8; --momentum, --centered)"
+        case .rmsprop: return "s ← ρs + (1−ρ)g²; θ ← θ − γg/(√s + ε)  (ρ 0.9, ε 1e-8, μ 0)"
         case .adam: return "bias-corrected m and s  (β1 0.9, β2 0.999, ε 1e-8)"
         case .amsgrad: return "adam with a running max of s in the denominator"
         case .adamw: return "adam with decoupled weight decay θ ← θ(1 − γλ)  (λ 0.01)"

@@ -54,7 +54,7 @@ public enum ScheduleKind: String, CaseIterable, Sendable {
         case .polynomial: return "(γ0 − e)(1 − j/s)^p + e  (e 1e-4, p 1)"
         case .power: return "γ0 (1 + j/s)^(−c)  (c 1)"
         case .cosine: return "keras CosineDecay  (α 0)"
-        case .sgdr: return "keras CosineDecayRestarts, warm restarts  (t-mul 2, m-mul 1, α 0)"
+        case .sgdr: return "keras CosineDecayRestarts  (t-mul 2, m-mul 1, α 0)"
         case .cyclic: return "torch CyclicLR between γ0 and --max-lr  (triangular)"
         case .plateau: return "×f after p epochs without improvement  (f 0.1, p 10)"
         }

@@ -8,7 +8,7 @@ struct Evaluate: ParsableCommand {
 
     @Option(help: ArgumentHelp("Model file written by train --save.", valueName: "file"))
     var model: String
-    @Option(help: "Data set to evaluate on (default: the one the model was trained on).")
+    @Option(help: "Data set to evaluate on (default: the one the model was trained on).", transform: choice)
     var dataset: DatasetName?
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Folder with the IDX files (default data/DATASET).", valueName: "dir"))
     var dataDirectory: String?

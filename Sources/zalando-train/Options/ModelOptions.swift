@@ -4,9 +4,9 @@ import MLP
 struct ModelOptions: ParsableArguments {
     @Option(help: "Hidden layer sizes, comma-separated.")
     var hidden: CommaList<Int> = CommaList([20, 20, 20, 20])
-    @Option(help: "Hidden activation: relu, sigmoid or tanh.")
+    @Option(help: "Hidden activation: relu, sigmoid or tanh.", transform: choice)
     var activation: Activation = .relu
-    @Option(name: .customLong("init"), help: "Weight initialisation: he or xavier (default: he for relu, xavier otherwise).")
+    @Option(name: .customLong("init"), help: "Weight initialisation: he or xavier (default: he for relu, xavier otherwise).", transform: choice)
     var initialization: Initialization?
 
     func validate() throws {

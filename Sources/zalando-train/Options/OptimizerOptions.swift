@@ -3,7 +3,7 @@ import Optimization
 
 /// --optimizer and its hyperparameters, plus the gradient options every optimizer shares.
 struct OptimizerOptions: ParsableArguments {
-    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).", transform: choice)
     var optimizer: OptimizerKind = .adam
 
     @Option(help: "Momentum μ (momentum, nesterov: default 0.9; rmsprop: default 0).")

@@ -3,9 +3,9 @@ import Optimization
 
 /// --lr and the learning-rate schedule. Durations take iterations (`1000`) or epochs (`5e`).
 struct ScheduleOptions: ParsableArguments {
-    @Option(name: .customLong("lr"), help: "Initial learning rate γ0 (default: the optimizer's; see the table below).")
+    @Option(name: .customLong("lr"), help: "Initial learning rate γ0 (default: the optimizer's; see the optimizer table).")
     var learningRate: Double?
-    @Option(help: "Schedule: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Schedule: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")).", transform: choice)
     var schedule: ScheduleKind = .constant
     @Option(help: "piecewise: boundaries b1,…,bn.")
     var boundaries: CommaList<StepCount>?
@@ -39,7 +39,7 @@ struct ScheduleOptions: ParsableArguments {
     var maxLR: Double?
     @Option(name: .customLong("step-size"), help: "cyclic: half-cycle length.")
     var stepSize: StepCount?
-    @Option(help: "cyclic: triangular, triangular2 or exp-range (default triangular).")
+    @Option(help: "cyclic: triangular, triangular2 or exp-range (default triangular).", transform: choice)
     var mode: CyclicMode?
     @Option(help: "cyclic exp-range: decay per update (default 1.0).")
     var gamma: Double?

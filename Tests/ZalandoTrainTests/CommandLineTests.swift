@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import zalando_train
+
+/// Flags parsed in-process through the real command tree: usage errors exit 64 with a message
+/// naming the flag.
+struct CommandLineValidationTests {
+    static let invalid: [(arguments: [String], names: String)] = [
+        (["--lr", "-0.1"], "--lr"),
+        (["--lr", "0"], "--lr"),
+        (["--optimizer", "sgd", "--beta1", "0.8"], "--beta1"),
+        (["--optimizer", "adam", "--momentum", "0.9"], "--momentum"),
+        (["--optimizer", "adam", "--beta1", "1"], "--beta1"),
+        (["--optimizer", "adam", "--beta2", "-0.1"], "--beta2"),
+        (["--optimizer", "rmsprop", "--rho", "1.5"], "--rho"),
+        (["--optimizer", "adam", "--centered"], "--centered"),
+        (["--optimizer", "bogus"], "--optimizer"),
+        (["--schedule", "piecewise", "--boundaries", "100,300", "--values", "0.1,0.05"], "--values"),
+        (["--schedule", "piecewise", "--boundaries", "300,100", "--values", "0.1,0.05,0.01"], "--boundaries"),
+        (["--schedule", "multistep", "--milestones", "500,200"], "--milestones"),
+        (["--schedule", "multistep", "--milestones", "2e,1000"], "--milestones"),
+        (["--schedule", "step", "--drop-every", "3x"], "--drop-every"),
+        (["--schedule", "exponential", "--decay-rate", "0.5", "--decay-steps", "3x"], "--decay-steps"),
+        (["--schedule", "exponential", "--decay-steps", "100"], "--decay-rate"),
+        (["--schedule", "step", "--decay-rate", "0.5", "--drop-every", "10"], "--decay-rate"),
+        (["--schedule", "constant", "--staircase"], "--staircase"),
+        (["--schedule", "cyclic", "--max-lr", "0.1"], "--step-size"),
+        (["--schedule", "cosine", "--decay-steps", "100", "--alpha", "2"], "--alpha"),
+        (["--schedule", "plateau", "--factor", "1.5"], "--factor"),
+        (["--epochs", "0"], "--epochs"),
+        (["--batch-size", "0"], "--batch-size"),
+        (["--hidden", "20,0"], "--hidden"),
+        (["--hidden", "a,b"], "--hidden"),
+        (["--clip-norm", "0"], "--clip-norm"),
+        (["--weight-decay", "-1"], "--weight-decay"),
+        (["lr", "--schedule", "step", "--drop-every", "10", "--iterations", "0", "--lr", "0.1"], "--iterations"),
+        (["lr", "--schedule", "step", "--drop-every", "10", "--iterations", "10"], "--lr"),
+        (["path", "--start", "1"], "--start"),
+    ]
+
+    @Test(arguments: invalid.indices)
+    func badFlagIsAUsageErrorNamingIt(_ index: Int) {
+        let (arguments, flag) = Self.invalid[index]
+        do {
+            var command = try ZalandoTrain.parseAsRoot(arguments)
+            try command.validate()
+            Issue.record("\(arguments) was accepted")
+        } catch {
+            #expect(ZalandoTrain.exitCode(for: error).rawValue == 64, "\(arguments)")
+            let message = ZalandoTrain.message(for: error)
+            #expect(message.contains(flag), "\(arguments): \(message)")
+            #expect(!message.contains("\n"), "\(arguments): one line expected: \(message)")
+        }
+    }
+
+    @Test func validCommandLinesParse() throws {
+        for arguments in [
+            ["--optimizer", "momentum", "--momentum", "0.9", "--dampening", "0.9"],
+            ["--schedule", "piecewise", "--boundaries", "1e,3e", "--values", "0.2,0.02,0.002"],
+            ["--schedule", "sgdr", "--decay-steps", "2e", "--t-mul", "2", "--warmup-steps", "100"],
+            ["lr", "--schedule", "cyclic", "--lr", "0.001", "--max-lr", "0.01", "--step-size", "100", "--iterations", "10"],
+            ["path", "--optimizer", "adam", "--start", "-1,0.5"],
+        ] {
+            var command = try ZalandoTrain.parseAsRoot(arguments)
+            try command.validate()
+        }
+    }
+
+    @Test func defaultLearningRateFollowsTheOptimizer() throws {
+        let adam = try #require(try ZalandoTrain.parseAsRoot(["--optimizer", "adam"]) as? Train)
+        #expect(adam.trainingConfiguration.learningRate == 0.001)
+        let sgd = try #require(try ZalandoTrain.parseAsRoot(["train", "--optimizer", "sgd"]) as? Train)
+        #expect(sgd.trainingConfiguration.learningRate == 0.01)
+        let piecewise = try #require(try ZalandoTrain.parseAsRoot(["--schedule", "piecewise", "--boundaries", "5", "--values", "0.3,0.1"]) as? Train)
+        #expect(piecewise.trainingConfiguration.learningRate == 0.3)
+    }
+
+    @Test func helpListsEveryOptimizerAndSchedule() {
+        let help = ZalandoTrain.helpMessage(for: Train.self)
+        for name in ["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam", "amsgrad", "adamw", "adamax", "nadam",
+                     "piecewise", "multistep", "inverse-time", "natural-exp", "polynomial", "cosine", "sgdr", "cyclic", "plateau",
+                     "DATA", "MODEL", "OPTIMIZER", "LEARNING RATE AND SCHEDULE", "OUTPUT", "--warmup-steps"] {
+            #expect(help.contains(name), "help lacks \(name)")
+        }
+    }
+}
+
+/// The binary end to end on the real data: output format, CSV, determinism, divergence, save
+/// and evaluate.
+@Suite(.enabled(if: RealData.available("fashion")))
+struct TrainCommandTests {
+    static let data = ["--data-dir", TestPaths.dataDirectory("fashion")]
+
+    @Test func csvRowsAreDeterministicAndEvaluateReproducesTheLastEpoch() throws {
+        let dir = TestPaths.temporaryDirectory()
+        let csv = dir.appendingPathComponent("runs.csv").path
+        let model = dir.appendingPathComponent("m.safetensors").path
+        let first = try runTool(Self.data + ["--epochs", "2", "--csv", csv, "--save", model, "--run-name", "a"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let lines = first.stdout.split(separator: "\n")
+        let epochLines = lines.filter { $0.hasPrefix("epoch ") }
+        #expect(epochLines.count == 2)
+        let pattern = #/^epoch +\d+/\d+  cost \d+\.\d{4}  train \d+\.\d{2}%  test \d+\.\d{2}%  lr \d\.\d{2}e[-+]\d{2}  \d+\.\d{2}s$/#
+        #expect(epochLines.allSatisfy { (try? pattern.wholeMatch(in: String($0))) != nil }, "\(epochLines)")
+
+        let second = try runTool(Self.data + ["--epochs", "2", "--csv", csv, "--run-name", "a"])
+        #expect(second.status == 0)
+        let rows = csvRows(try String(contentsOfFile: csv, encoding: .utf8))
+        #expect(rows.count == 5)
+        #expect(rows[0].joined(separator: ",") == "run,dataset,optimizer,schedule,lr0,batch_size,hidden,seed,epoch,iteration,lr,train_cost,train_accuracy,test_cost,test_accuracy,seconds")
+        #expect(rows[1].dropLast() == rows[3].dropLast(), "same seed and flags give the same row")
+        #expect(rows[2].dropLast() == rows[4].dropLast())
+        #expect(rows[2][9] == "2400" && rows[2][4] == "0.001" && rows[2][6] == "20-20-20-20")
+
+        let evaluation = try runTool(["evaluate", "--model", model, "--data-dir", TestPaths.dataDirectory("fashion")])
+        #expect(evaluation.status == 0, "\(evaluation.stderr)")
+        let lastAccuracy = Double(rows[2][14])!
+        let expectedLine = "accuracy  " + String(format: "%.2f", lastAccuracy * 100) + "%  (\(Int((lastAccuracy * 10000).rounded()))/10000)"
+        #expect(evaluation.stdout.contains(expectedLine), "\(evaluation.stdout)")
+        for name in ["T-shirt/top", "Trouser", "Ankle boot", "confusion matrix"] { #expect(evaluation.stdout.contains(name)) }
+    }
+
+    @Test func csvWithAnotherHeaderIsRefusedAndUntouched() throws {
+        let csv = TestPaths.temporaryDirectory().appendingPathComponent("other.csv").path
+        let original = "a,b,c\n1,2,3\n"
+        try original.write(toFile: csv, atomically: true, encoding: .utf8)
+        let result = try runTool(Self.data + ["--epochs", "1", "--csv", csv])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(csv) && result.stderr.contains("header"))
+        #expect(try String(contentsOfFile: csv, encoding: .utf8) == original)
+    }
+
+    @Test func divergenceStopsWithStatus3AndKeepsFinishedEpochs() throws {
+        let csv = TestPaths.temporaryDirectory().appendingPathComponent("d.csv").path
+        let result = try runTool(Self.data + ["--optimizer", "sgd", "--schedule", "piecewise", "--boundaries", "1200",
+                                              "--values", "0.01,1e6", "--epochs", "3", "--csv", csv])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("epoch 2") && result.stderr.contains("--lr") && result.stderr.contains("--clip-norm"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(csvRows(try String(contentsOfFile: csv, encoding: .utf8)).count == 2)
+    }
+
+    @Test func collapseIsReportedWithTheDeadLayers() throws {
+        let result = try runTool(Self.data + ["--optimizer", "adam", "--lr", "0.1", "--epochs", "3"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("dead units") && result.stderr.contains("smaller --lr"))
+    }
+
+    @Test func unwritableOutputsFailBeforeTraining() throws {
+        let csv = try runTool(Self.data + ["--csv", "/nonexistent/dir/runs.csv"])
+        #expect(csv.status == 1 && csv.stderr.contains("/nonexistent/dir/runs.csv"))
+        let save = try runTool(Self.data + ["--save", "/nonexistent/dir/m.safetensors"])
+        #expect(save.status == 1 && save.stderr.contains("/nonexistent/dir/m.safetensors"))
+        let directory = try runTool(Self.data + ["--save", TestPaths.temporaryDirectory().path])
+        #expect(directory.status == 1 && directory.stderr.contains("directory"))
+    }
+
+    @Test func invalidModelFilesGetOneLine() throws {
+        let dir = TestPaths.temporaryDirectory()
+        let garbage = dir.appendingPathComponent("g.safetensors").path
+        try Data("not a model at all".utf8).write(to: URL(fileURLWithPath: garbage))
+        for path in [garbage, dir.appendingPathComponent("missing").path, dir.path] {
+            let result = try runTool(["evaluate", "--model", path])
+            #expect(result.status == 1)
+            #expect(result.stderr.hasPrefix("zalando-train: \(path)"))
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+    }
+}
