@@ -1,3 +1,4 @@
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +34,13 @@ public enum Activation: String, CaseIterable, Sendable {
     func multiplyByDerivative(_ gradient: UnsafeMutablePointer<Float>, output a: UnsafePointer<Float>, count: Int) {
         switch self {
         case .relu:
-            for i in 0..<count where a[i] <= 0 { gradient[i] = 0 }
+            // A > 0 exactly where ReLU passed its input. Vectorised explicitly (the scalar loop
+            // did not vectorise); the buffers are FloatBuffers, padded to whole vectors.
+            let zero = FloatVector()
+            let a = UnsafeMutablePointer(mutating: a)
+            for i in stride(from: 0, to: count, by: FloatVector.scalarCount) {
+                gradient.setVector(zero.replacing(with: gradient.vector(at: i), where: a.vector(at: i) .> zero), at: i)
+            }
         case .sigmoid:
             for i in 0..<count { gradient[i] *= a[i] * (1 - a[i]) }
         case .tanh:

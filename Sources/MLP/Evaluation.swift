@@ -39,7 +39,7 @@ public final class Evaluator: @unchecked Sendable {
                          count: Int, trackDeadUnits: Bool = false) -> Evaluation {
         let classes = network.classCount
         var confusion = [Int](repeating: 0, count: classes * classes)
-        var live = [Bool](repeating: false, count: trackDeadUnits ? network.hiddenSizes.reduce(0, +) : 0)
+        var peaks = [Float](repeating: 0, count: trackDeadUnits ? network.hiddenSizes.reduce(0, +) : 0)
         var costSum = 0.0
         var correct = 0
         let block = min(blockSize, network.batchCapacity)
@@ -49,10 +49,10 @@ public final class Evaluator: @unchecked Sendable {
             PixelBatch.gather(pixels: pixels, width: network.inputSize, indices: nil, first: start, rows: rows,
                               into: input.pointer)
             costSum += predictions.withUnsafeMutableBufferPointer { predicted in
-                live.withUnsafeMutableBufferPointer { liveUnits in
+                peaks.withUnsafeMutableBufferPointer { peakOutputs in
                     network.evaluateBlock(input: input.pointer, labels: labels + start, rows: rows,
                                           predictions: predicted.baseAddress!,
-                                          liveUnits: trackDeadUnits ? liveUnits.baseAddress : nil)
+                                          peakOutputs: trackDeadUnits ? peakOutputs.baseAddress : nil)
                 }
             }
             for r in 0..<rows {
@@ -67,7 +67,7 @@ public final class Evaluator: @unchecked Sendable {
         if trackDeadUnits {
             var offset = 0
             for width in network.hiddenSizes {
-                let dead = live[offset..<(offset + width)].filter { !$0 }.count
+                let dead = peaks[offset..<(offset + width)].filter { $0 == 0 }.count
                 deadFractions.append(Double(dead) / Double(width))
                 offset += width
             }

@@ -117,18 +117,20 @@ public final class MultilayerPerceptron: @unchecked Sendable {
         return cost
     }
 
-    /// Forward pass over a block for evaluation: adds per-example losses into the result,
-    /// writes predictions, and marks hidden units that output anything non-zero.
+    /// Forward pass over a block for evaluation: returns the sum of the per-example losses,
+    /// writes predictions, and raises `peakOutputs[unit]` to the largest |output| of each hidden
+    /// unit (all hidden layers, concatenated); a unit whose peak stays 0 is dead.
     public func evaluateBlock(input: UnsafePointer<Float>, labels: UnsafePointer<UInt8>, rows: Int,
-                              predictions: UnsafeMutablePointer<UInt8>, liveUnits: UnsafeMutablePointer<Bool>?) -> Double {
+                              predictions: UnsafeMutablePointer<UInt8>, peakOutputs: UnsafeMutablePointer<Float>?) -> Double {
         forward(input, rows: rows)
-        if let liveUnits {
+        if let peakOutputs {
             var offset = 0
             for (l, width) in hiddenSizes.enumerated() {
                 let a = hiddenOutputs[l].pointer
+                let peak = peakOutputs + offset
                 for r in 0..<rows {
                     let row = a + r * width
-                    for u in 0..<width where row[u] != 0 { liveUnits[offset + u] = true }
+                    for u in 0..<width { peak[u] = max(peak[u], abs(row[u])) }
                 }
                 offset += width
             }

@@ -29,10 +29,10 @@ public struct GradientTransforms: Sendable {
     public static func noiseVariance(eta: Double, update t: Int) -> Double { eta / pow(1 + Double(t), 0.55) }
 
     /// Applies the transforms in place for update `t` (counting from 1).
-    public mutating func apply(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                               update t: Int) {
+    public mutating func apply(parameters: FloatBuffer, gradients: FloatBuffer, update t: Int) {
+        // Over `count` only: the zero padding stays zero.
         let n = gradients.count
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let p = parameters.pointer, g = gradients.pointer
         if l1 != 0 {
             let lambda = Float(l1)
             for i in 0..<n where p[i] != 0 { g[i] += p[i] > 0 ? lambda : -lambda }

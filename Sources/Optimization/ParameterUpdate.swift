@@ -1,3 +1,5 @@
+import Support
+
 /// What one weight update does, the same for the MLP and the `path` problem: take the rate
 /// for update j from the schedule, transform the gradient (L1, clip, noise), then let the
 /// optimizer step (which adds coupled L2 itself).
@@ -16,7 +18,7 @@ public struct ParameterUpdate {
 
     /// Applies update j = `updatesMade` in place; returns the learning rate it used.
     @discardableResult
-    public mutating func apply(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>) -> Double {
+    public mutating func apply(parameters: FloatBuffer, gradients: FloatBuffer) -> Double {
         let rate = schedule.rate(at: updatesMade)
         updatesMade += 1
         if !transforms.isIdentity {

@@ -105,7 +105,7 @@ public struct PathProblem: Sendable {
             let g = gradient(w: Double(parameters[0]), b: Double(parameters[1]))
             gradients[0] = Float(g.w)
             gradients[1] = Float(g.b)
-            let rate = update.apply(parameters: parameters.buffer, gradients: gradients.buffer)
+            let rate = update.apply(parameters: parameters, gradients: gradients)
             rows.append(row(k, rate))
         }
         return rows

@@ -145,7 +145,7 @@ public final class Trainer {
             }
         }
         if cost.isFinite {
-            rate = update.apply(parameters: network.parameters.buffer, gradients: network.gradients.buffer)
+            rate = update.apply(parameters: network.parameters, gradients: network.gradients)
         }
         return cost
     }

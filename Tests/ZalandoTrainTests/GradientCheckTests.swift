@@ -100,3 +100,32 @@ struct GradientCheckTests {
         #expect((0..<layer.outputs).allSatisfy { net.parameters[layer.biasOffset + $0] == 0 })
     }
 }
+
+struct PixelBatchTests {
+    /// The vector path's x·r_hi + x·r_lo equals Float(x)/255 (torchvision ToTensor) for every
+    /// byte value, in both the SIMD body and the scalar tail (width 19 = 16 + 3).
+    @Test func scalingIsExactlyDivisionBy255() {
+        let width = 19
+        let bytes: [UInt8] = (0..<(256 * width)).map { UInt8($0 % 256) }
+        var out = [Float](repeating: -1, count: bytes.count)
+        bytes.withUnsafeBufferPointer { b in
+            out.withUnsafeMutableBufferPointer { o in
+                PixelBatch.gather(pixels: b.baseAddress!, width: width, indices: nil, first: 0, rows: 256, into: o.baseAddress!)
+            }
+        }
+        let mismatches = zip(bytes, out).filter { Float($0) / 255 != $1 }.count
+        #expect(mismatches == 0)
+    }
+
+    @Test func gatherFollowsTheIndices() {
+        let bytes: [UInt8] = [0, 255, 51, 102, 204, 153]  // three images of width 2
+        let order: [Int32] = [2, 0]
+        var out = [Float](repeating: 0, count: 4)
+        bytes.withUnsafeBufferPointer { b in
+            order.withUnsafeBufferPointer { o in
+                out.withUnsafeMutableBufferPointer { PixelBatch.gather(pixels: b.baseAddress!, width: 2, indices: o.baseAddress!, first: 0, rows: 2, into: $0.baseAddress!) }
+            }
+        }
+        #expect(out == [204 / 255, 153 / 255, 0, 1] as [Float])
+    }
+}

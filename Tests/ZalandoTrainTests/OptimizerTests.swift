@@ -18,7 +18,7 @@ struct OptimizerTests {
         let rate = kind == .adadelta ? 1.0 : kind.defaultLearningRate * 5
         for _ in 0..<300 {
             for i in 0..<4 { gradients[i] = 2 * (parameters[i] - target[i]) }
-            optimizer.step(parameters: parameters.buffer, gradients: gradients.buffer, learningRate: rate)
+            optimizer.step(parameters: parameters, gradients: gradients, learningRate: rate)
         }
         #expect(optimizer.updateCount == 300)
         #expect(loss() < initial * 0.9, "\(kind): loss \(initial) → \(loss())")
@@ -28,18 +28,18 @@ struct OptimizerTests {
         // g = (3, 4): ‖g‖ = 5 > c = 1 → g · 1/(5 + 1e-6).
         var transforms = GradientTransforms(clipNorm: 1)
         let p = FloatBuffer([0, 0]), g = FloatBuffer([3, 4])
-        transforms.apply(parameters: p.buffer, gradients: g.buffer, update: 1)
+        transforms.apply(parameters: p, gradients: g, update: 1)
         #expect(abs(g[0] - Float(3 / (5 + 1e-6))) < 1e-7 && abs(g[1] - Float(4 / (5 + 1e-6))) < 1e-7)
         // Below the threshold nothing changes.
         let small = FloatBuffer([0.3, 0.4])
-        transforms.apply(parameters: p.buffer, gradients: small.buffer, update: 2)
+        transforms.apply(parameters: p, gradients: small, update: 2)
         #expect(small.array == [0.3, 0.4])
     }
 
     @Test func l1AddsLambdaTimesSignWithSignOfZeroZero() {
         var transforms = GradientTransforms(l1: 0.1)
         let p = FloatBuffer([2, -3, 0]), g = FloatBuffer([1, 1, 1])
-        transforms.apply(parameters: p.buffer, gradients: g.buffer, update: 1)
+        transforms.apply(parameters: p, gradients: g, update: 1)
         #expect(g.array == [1.1, 0.9, 1])
     }
 
@@ -47,7 +47,7 @@ struct OptimizerTests {
         // L1 first (g = 3.1, 4.1... here (3,4)+0.1·sign), then clip to norm 1.
         var transforms = GradientTransforms(l1: 1, clipNorm: 1)
         let p = FloatBuffer([1, 1]), g = FloatBuffer([2, 3])
-        transforms.apply(parameters: p.buffer, gradients: g.buffer, update: 1)
+        transforms.apply(parameters: p, gradients: g, update: 1)
         // (3, 4) after L1, norm 5, so (0.6, 0.8) up to the 1e-6.
         #expect(abs(g[0] - 0.6) < 1e-6 && abs(g[1] - 0.8) < 1e-6)
     }
@@ -58,7 +58,7 @@ struct OptimizerTests {
         var transforms = GradientTransforms(noise: eta, seed: 42)
         let n = 200_000
         let p = FloatBuffer(count: n), g = FloatBuffer(count: n)
-        transforms.apply(parameters: p.buffer, gradients: g.buffer, update: t)
+        transforms.apply(parameters: p, gradients: g, update: t)
         let values = g.array.map(Double.init)
         let mean = values.reduce(0, +) / Double(n)
         let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
@@ -71,7 +71,7 @@ struct OptimizerTests {
         // Zero gradient: AdamW still shrinks θ by (1 − γλ); Adam with coupled L2 moves it by ≈ γ.
         let p = FloatBuffer([1]), g = FloatBuffer([0])
         let adamw = OptimizerSettings(kind: .adamw, weightDecay: 0.1).makeOptimizer(parameterCount: 1)
-        adamw.step(parameters: p.buffer, gradients: g.buffer, learningRate: 0.5)
+        adamw.step(parameters: p, gradients: g, learningRate: 0.5)
         #expect(abs(p[0] - 0.95) < 1e-7)
     }
 
@@ -79,7 +79,7 @@ struct OptimizerTests {
         // DESIGN: v starts at 0, so with d = 0.5 the first step is γ(1 − d)g (torch would take γg).
         let p = FloatBuffer([0]), g = FloatBuffer([2])
         let momentum = OptimizerSettings(kind: .momentum, momentum: 0.9, dampening: 0.5).makeOptimizer(parameterCount: 1)
-        momentum.step(parameters: p.buffer, gradients: g.buffer, learningRate: 0.1)
+        momentum.step(parameters: p, gradients: g, learningRate: 0.1)
         #expect(abs(p[0] - -0.1) < 1e-7)
     }
 }

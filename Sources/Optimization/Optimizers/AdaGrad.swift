@@ -13,15 +13,16 @@ public final class AdaGrad: Optimizer {
         sumOfSquares = FloatBuffer(count: parameterCount)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let lr = Float(learningRate), eps = eps
-        let p = parameters.baseAddress!, g = gradients.baseAddress!, s = sumOfSquares.pointer
-        for i in 0..<parameters.count {
-            s[i] += g[i] * g[i]
-            p[i] -= lr * g[i] / (s[i].squareRoot() + eps)
+        let p = parameters.pointer, g = gradients.pointer, s = sumOfSquares.pointer
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            let gradient = g.vector(at: i)
+            let sum = s.vector(at: i) + gradient * gradient
+            s.setVector(sum, at: i)
+            p.setVector(p.vector(at: i) - lr * gradient / (sum.squareRootPacked() + eps), at: i)
         }
     }
 }

@@ -18,18 +18,20 @@ public final class Adadelta: Optimizer {
         deltaAverage = FloatBuffer(count: parameterCount)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let lr = Float(learningRate), rho = rho, keep = oneMinusRho, eps = eps
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let p = parameters.pointer, g = gradients.pointer
         let s = squareAverage.pointer, u = deltaAverage.pointer
-        for i in 0..<parameters.count {
-            s[i] = rho * s[i] + keep * g[i] * g[i]
-            let delta = (u[i] + eps).squareRoot() / (s[i] + eps).squareRoot() * g[i]
-            u[i] = rho * u[i] + keep * delta * delta
-            p[i] -= lr * delta
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            let gradient = g.vector(at: i)
+            let square = rho * s.vector(at: i) + keep * gradient * gradient
+            s.setVector(square, at: i)
+            let previous = u.vector(at: i)
+            let delta = (previous + eps).squareRootPacked() / (square + eps).squareRootPacked() * gradient
+            u.setVector(rho * previous + keep * delta * delta, at: i)
+            p.setVector(p.vector(at: i) - lr * delta, at: i)
         }
     }
 }

@@ -40,16 +40,15 @@ public final class Adam: Optimizer {
                   decoupledWeightDecay: false, amsgrad: false)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         let t = Double(updateCount)
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
-        let n = parameters.count
+        let p = parameters.pointer, g = gradients.pointer
+        let n = parameters.paddedCount
         if decoupledWeightDecay {
             if weightDecay != 0 {
                 let keep = Float(1 - learningRate * weightDecay)
-                for i in 0..<n { p[i] *= keep }
+                for i in stride(from: 0, to: n, by: FloatVector.scalarCount) { p.setVector(keep * p.vector(at: i), at: i) }
             }
         } else {
             addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
@@ -59,19 +58,19 @@ public final class Adam: Optimizer {
         let correction2 = Float((1 - pow(beta2, t)).squareRoot())
         let c1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2), eps = eps
         let m = firstMoment.pointer, s = secondMoment.pointer, sMax = secondMomentMax.pointer
-        if amsgrad {
-            for i in 0..<n {
-                m[i] += c1 * (g[i] - m[i])
-                s[i] = b2 * s[i] + c2 * g[i] * g[i]
-                sMax[i] = max(sMax[i], s[i])
-                p[i] -= stepSize * m[i] / (sMax[i].squareRoot() / correction2 + eps)
+        let amsgrad = amsgrad
+        for i in stride(from: 0, to: n, by: FloatVector.scalarCount) {
+            let gradient = g.vector(at: i)
+            var moment = m.vector(at: i)
+            moment += c1 * (gradient - moment)  // torch: exp_avg.lerp_(grad, 1 − β1)
+            m.setVector(moment, at: i)
+            var square = b2 * s.vector(at: i) + c2 * gradient * gradient
+            s.setVector(square, at: i)
+            if amsgrad {
+                square = pointwiseMax(sMax.vector(at: i), square)
+                sMax.setVector(square, at: i)
             }
-        } else {
-            for i in 0..<n {
-                m[i] += c1 * (g[i] - m[i])
-                s[i] = b2 * s[i] + c2 * g[i] * g[i]
-                p[i] -= stepSize * m[i] / (s[i].squareRoot() / correction2 + eps)
-            }
+            p.setVector(p.vector(at: i) - stepSize * moment / (square.squareRootPacked() / correction2 + eps), at: i)
         }
     }
 }

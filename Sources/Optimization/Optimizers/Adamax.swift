@@ -21,18 +21,21 @@ public final class Adamax: Optimizer {
         infinityNorm = FloatBuffer(count: parameterCount)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let stepSize = Float(learningRate / (1 - pow(beta1, Double(updateCount))))
         let c1 = Float(1 - beta1), b2 = beta2, eps = eps
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let p = parameters.pointer, g = gradients.pointer
         let m = firstMoment.pointer, u = infinityNorm.pointer
-        for i in 0..<parameters.count {
-            m[i] += c1 * (g[i] - m[i])
-            u[i] = max(b2 * u[i], abs(g[i]) + eps)
-            p[i] -= stepSize * m[i] / u[i]
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            let gradient = g.vector(at: i)
+            var moment = m.vector(at: i)
+            moment += c1 * (gradient - moment)
+            m.setVector(moment, at: i)
+            let norm = pointwiseMax(b2 * u.vector(at: i), gradient.replacing(with: -gradient, where: gradient .< 0) + eps)
+            u.setVector(norm, at: i)
+            p.setVector(p.vector(at: i) - stepSize * moment / norm, at: i)
         }
     }
 }

@@ -17,15 +17,15 @@ public final class Momentum: Optimizer {
         velocity = FloatBuffer(count: parameterCount)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let lr = Float(learningRate), mu = momentum, keep = oneMinusDampening
-        let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.pointer
-        for i in 0..<parameters.count {
-            v[i] = mu * v[i] + keep * g[i]
-            p[i] -= lr * v[i]
+        let p = parameters.pointer, g = gradients.pointer, v = velocity.pointer
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            let velocity = mu * v.vector(at: i) + keep * g.vector(at: i)
+            v.setVector(velocity, at: i)
+            p.setVector(p.vector(at: i) - lr * velocity, at: i)
         }
     }
 }

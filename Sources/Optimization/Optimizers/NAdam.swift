@@ -25,8 +25,7 @@ public final class NAdam: Optimizer {
         secondMoment = FloatBuffer(count: parameterCount)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let t = Double(updateCount)
@@ -37,14 +36,19 @@ public final class NAdam: Optimizer {
         let gradientStep = Float(learningRate * (1 - mu) / (1 - muProduct))
         let momentStep = Float(learningRate * muNext / (1 - muProduct * muNext))
         let c1 = Float(1 - beta1), b2 = Float(beta2), oneMinusB2 = Float(1 - beta2), eps = eps, c2 = Float(correction2)
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let p = parameters.pointer, g = gradients.pointer
         let m = firstMoment.pointer, s = secondMoment.pointer
-        for i in 0..<parameters.count {
-            m[i] += c1 * (g[i] - m[i])
-            s[i] = b2 * s[i] + oneMinusB2 * g[i] * g[i]
-            let denominator = (s[i] / c2).squareRoot() + eps
-            p[i] -= gradientStep * g[i] / denominator
-            p[i] -= momentStep * m[i] / denominator
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            let gradient = g.vector(at: i)
+            var moment = m.vector(at: i)
+            moment += c1 * (gradient - moment)
+            m.setVector(moment, at: i)
+            let square = b2 * s.vector(at: i) + oneMinusB2 * gradient * gradient
+            s.setVector(square, at: i)
+            let denominator = (square / c2).squareRootPacked() + eps
+            var theta = p.vector(at: i) - gradientStep * gradient / denominator
+            theta -= momentStep * moment / denominator
+            p.setVector(theta, at: i)
         }
     }
 }

@@ -14,15 +14,16 @@ public final class Nesterov: Optimizer {
         velocity = FloatBuffer(count: parameterCount)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let lr = Float(learningRate), mu = momentum
-        let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.pointer
-        for i in 0..<parameters.count {
-            v[i] = mu * v[i] + g[i]
-            p[i] -= lr * (g[i] + mu * v[i])
+        let p = parameters.pointer, g = gradients.pointer, v = velocity.pointer
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            let gradient = g.vector(at: i)
+            let velocity = mu * v.vector(at: i) + gradient
+            v.setVector(velocity, at: i)
+            p.setVector(p.vector(at: i) - lr * (gradient + mu * velocity), at: i)
         }
     }
 }

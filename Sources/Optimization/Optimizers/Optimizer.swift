@@ -2,25 +2,26 @@ import Support
 
 /// An optimizer is a small state machine: per-parameter state in flat buffers mirroring the
 /// parameter layout, updated in place once per minibatch. `gradients` may be overwritten (coupled
-/// weight decay is added to them, as torch.optim does).
+/// weight decay is added to them, as torch.optim does). Sweeps run over `paddedCount` in
+/// `FloatVector` steps: FloatBuffer's zero padding makes a scalar tail unnecessary.
 ///
 /// Conventions shared by every optimizer (torch.optim, PyTorch 2.x, foreach=False): t counts
 /// updates from 1; all state starts at 0; coupled L2 adds λθ to g before anything else.
 public protocol Optimizer: AnyObject {
     /// Updates made so far.
     var updateCount: Int { get }
-    func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-              learningRate: Double)
+    func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double)
 }
 
 /// g ← g + λθ (coupled L2 weight decay).
 @inline(__always)
-func addWeightDecay(_ lambda: Double, parameters: UnsafeMutableBufferPointer<Float>,
-                    gradients: UnsafeMutableBufferPointer<Float>) {
+func addWeightDecay(_ lambda: Double, parameters: FloatBuffer, gradients: FloatBuffer) {
     guard lambda != 0 else { return }
     let l = Float(lambda)
-    let p = parameters.baseAddress!, g = gradients.baseAddress!
-    for i in 0..<gradients.count { g[i] += l * p[i] }
+    let p = parameters.pointer, g = gradients.pointer
+    for i in stride(from: 0, to: gradients.paddedCount, by: FloatVector.scalarCount) {
+        g.setVector(g.vector(at: i) + l * p.vector(at: i), at: i)
+    }
 }
 
 /// The optimizers of the contract, in increasing complexity.

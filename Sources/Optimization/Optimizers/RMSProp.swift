@@ -25,37 +25,32 @@ public final class RMSProp: Optimizer {
         velocity = FloatBuffer(count: momentum > 0 ? parameterCount : 0)
     }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let lr = Float(learningRate), rho = rho, keep = oneMinusRho, eps = eps, mu = momentum
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        let p = parameters.pointer, g = gradients.pointer
         let s = squareAverage.pointer, a = gradientAverage.pointer, v = velocity.pointer
-        let n = parameters.count
-        switch (centered, mu > 0) {
-        case (false, false):
-            for i in 0..<n {
-                s[i] = rho * s[i] + keep * g[i] * g[i]
-                p[i] -= lr * g[i] / (s[i].squareRoot() + eps)
+        let hasMomentum = mu > 0
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            let gradient = g.vector(at: i)
+            let square = rho * s.vector(at: i) + keep * gradient * gradient
+            s.setVector(square, at: i)
+            let denominator: FloatVector
+            if centered {
+                // torch: grad_avg.lerp_(grad, 1 − α)
+                let average = a.vector(at: i) + keep * (gradient - a.vector(at: i))
+                a.setVector(average, at: i)
+                denominator = (square - average * average).squareRootPacked() + eps
+            } else {
+                denominator = square.squareRootPacked() + eps
             }
-        case (false, true):
-            for i in 0..<n {
-                s[i] = rho * s[i] + keep * g[i] * g[i]
-                v[i] = mu * v[i] + g[i] / (s[i].squareRoot() + eps)
-                p[i] -= lr * v[i]
-            }
-        case (true, _):
-            for i in 0..<n {
-                s[i] = rho * s[i] + keep * g[i] * g[i]
-                a[i] += keep * (g[i] - a[i])   // torch: grad_avg.lerp_(grad, 1 − α)
-                let denominator = (s[i] - a[i] * a[i]).squareRoot() + eps
-                if mu > 0 {
-                    v[i] = mu * v[i] + g[i] / denominator
-                    p[i] -= lr * v[i]
-                } else {
-                    p[i] -= lr * g[i] / denominator
-                }
+            if hasMomentum {
+                let velocity = mu * v.vector(at: i) + gradient / denominator
+                v.setVector(velocity, at: i)
+                p.setVector(p.vector(at: i) - lr * velocity, at: i)
+            } else {
+                p.setVector(p.vector(at: i) - lr * gradient / denominator, at: i)
             }
         }
     }

@@ -1,3 +1,5 @@
+import Support
+
 /// Plain (minibatch) gradient descent: θ ← θ − γ g.
 /// Reference: torch.optim.SGD with momentum 0.
 public final class SGD: Optimizer {
@@ -6,12 +8,13 @@ public final class SGD: Optimizer {
 
     public init(weightDecay: Double = 0) { self.weightDecay = weightDecay }
 
-    public func step(parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-                     learningRate: Double) {
+    public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let lr = Float(learningRate)
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
-        for i in 0..<parameters.count { p[i] -= lr * g[i] }
+        let p = parameters.pointer, g = gradients.pointer
+        for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+            p.setVector(p.vector(at: i) - lr * g.vector(at: i), at: i)
+        }
     }
 }
