@@ -28,10 +28,35 @@ public enum PixelBatch {
     /// `indices` is nil) of `pixels`.
     public static func gather(pixels: UnsafePointer<UInt8>, width: Int, indices: UnsafePointer<Int32>?,
                               first: Int, rows: Int, into destination: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            let image = indices.map { Int($0[r]) } ?? (first + r)
-            convert(pixels + image * width, count: width, into: destination + r * width)
+        guard let indices else {
+            // Consecutive images: the hardware prefetcher streams them.
+            for r in 0..<rows { convert(pixels + (first + r) * width, count: width, into: destination + r * width) }
+            return
         }
+        // Shuffled images sit at random places in a 47 MB array, and every cache line of each
+        // is a miss (measured: 0.025 s of a 0.08 s training epoch). Touching the lines of the
+        // image `distance` ahead puts those misses in flight while this one converts; a whole
+        // batch ahead measured best (0.0995 → 0.084 s per Adam training epoch).
+        let distance = 64
+        var touched: UInt8 = 0
+        for r in 0..<min(distance, rows) { touched ^= touch(pixels + Int(indices[r]) * width, count: width) }
+        for r in 0..<rows {
+            if r + distance < rows { touched ^= touch(pixels + Int(indices[r + distance]) * width, count: width) }
+            convert(pixels + Int(indices[r]) * width, count: width, into: destination + r * width)
+        }
+        sink = touched
+    }
+
+    /// Keeps the touching loads alive: the optimizer may not drop loads whose result is stored.
+    nonisolated(unsafe) static var sink: UInt8 = 0
+
+    /// Loads one byte of every cache line of `count` bytes at `address` (Swift cannot reach the
+    /// prefetch instruction: `_mm_prefetch` is a C macro).
+    @inline(__always)
+    static func touch(_ address: UnsafePointer<UInt8>, count: Int) -> UInt8 {
+        var value = address[count - 1]
+        for offset in stride(from: 0, to: count, by: 64) { value ^= address[offset] }
+        return value
     }
 
     @inline(__always)

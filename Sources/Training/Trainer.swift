@@ -19,6 +19,8 @@ public struct EpochResult: Sendable {
     public let validation: Evaluation?
     /// Training and the evaluation after it, wall clock.
     public let seconds: Double
+    /// The part of `seconds` spent in minibatch updates (the rest is evaluation).
+    public let trainingSeconds: Double
 }
 
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
@@ -111,6 +113,7 @@ public final class Trainer {
             progress?(done, iterationsPerEpoch)
             if shouldStop() { return nil }
         }
+        let trainingSeconds = monotonicSeconds() - start
         let train = trainSet.pixels.withUnsafeBufferPointer { pixels in
             trainSet.labels.withUnsafeBufferPointer { labels in
                 evaluator.evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!,
@@ -125,7 +128,7 @@ public final class Trainer {
         update.plateau?.observe(cost: validation?.meanCost ?? train.meanCost)
         return EpochResult(epoch: epoch, epochs: configuration.epochs, iteration: update.updatesMade,
                            learningRate: lastRate, train: train, test: test, validation: validation,
-                           seconds: monotonicSeconds() - start)
+                           seconds: monotonicSeconds() - start, trainingSeconds: trainingSeconds)
     }
 
     /// One minibatch: gather and scale its pixels, backpropagate, update. Allocates nothing.

@@ -19,6 +19,8 @@ public final class TrainingSession {
     public let loadSeconds: Double
     private let runLog: RunLog?
     private let savePath: String?
+    /// Also report each epoch's training and evaluation seconds on stderr (for `make bench`).
+    public var reportTiming = false
 
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?) throws {
         self.configuration = configuration
@@ -72,6 +74,10 @@ public final class TrainingSession {
                 return .interrupted(128 + signal)
             }
             writeToStandardOutput(EpochReport.line(result) + "\n")
+            if reportTiming {
+                writeToStandardError("timing epoch=\(result.epoch) train=\(formatFixed(result.trainingSeconds, digits: 4)) "
+                    + "eval=\(formatFixed(result.seconds - result.trainingSeconds, digits: 4)) load=\(formatFixed(loadSeconds, digits: 4))\n")
+            }
             try runLog?.append(RunLog.row(configuration: c, result: result))
             if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
                 writeToStandardError(warning + "\n")

@@ -49,10 +49,11 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let configuration = trainingConfiguration
-        let session = try reportingErrors {
+        var session = try reportingErrors {
             try TrainingSession(configuration: configuration, dataDirectory: data.directory,
                                 csvPath: output.csv, savePath: output.save)
         }
+        session.reportTiming = output.timing
         try schedule.validate(iterationsPerEpoch: session.trainer.iterationsPerEpoch)
         let outcome = try reportingErrors { try session.run() }
         switch outcome {

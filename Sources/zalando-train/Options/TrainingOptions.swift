@@ -27,4 +27,6 @@ struct OutputOptions: ParsableArguments {
     var runName: String?
     @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"))
     var save: String?
+    @Flag(help: .hidden)
+    var timing = false
 }
