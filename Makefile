@@ -49,7 +49,7 @@ test: setup
 	$(SWIFT) test -c $(CONFIG)
 
 bench: build download-data
-	@sh scripts/bench.sh
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf .build

@@ -88,6 +88,11 @@ public final class TrainingSession {
             try save(to: savePath, last: lastResult)
             writeToStandardOutput("model saved to \(savePath)\n")
         }
+        if reportTiming {
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+            writeToStandardError("timing peak_rss_kb=\(usage.ru_maxrss) updates_per_epoch=\(trainer.iterationsPerEpoch)\n")
+        }
         return .finished
     }
 

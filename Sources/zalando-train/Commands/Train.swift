@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let configuration = trainingConfiguration
-        var session = try reportingErrors {
+        let session = try reportingErrors {
             try TrainingSession(configuration: configuration, dataDirectory: data.directory,
                                 csvPath: output.csv, savePath: output.save)
         }

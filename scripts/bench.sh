@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# make bench: speed and memory of zalando-train against the bare OpenBLAS floor, on this machine,
+# in one run. Prints medians (min–max) of several runs; this machine is shared and noisy.
+#
+#   RUNS=5           repetitions of each measurement
+#   EPOCHS=5         epochs per run (the first is dropped as warm-up)
+#   LONG_RUNS=1      100-epoch end-to-end runs
+#   FLOOR_SOURCE     the floor program (default ../shared/bench/gemm_floor.c)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release/zalando-train
+RUNS=${RUNS:-5}
+EPOCHS=${EPOCHS:-5}
+LONG_RUNS=${LONG_RUNS:-1}
+FLOOR_SOURCE=${FLOOR_SOURCE:-../shared/bench/gemm_floor.c}
+FLOOR=.build/gemm_floor
+DATA=${DATA_DIR:-data}
+
+[ -x "$BIN" ] || { echo "bench: $BIN missing; run make build" >&2; exit 1; }
+[ -r "$FLOOR_SOURCE" ] || { echo "bench: floor program $FLOOR_SOURCE not found (set FLOOR_SOURCE)" >&2; exit 1; }
+cc -O2 "$FLOOR_SOURCE" $(pkg-config --cflags --libs openblas) -o "$FLOOR"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# median and min–max of the numbers on stdin
+stats() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f (%.4f–%.4f)", m, v[1], v[NR] }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.6f", m }'; }
+
+# run NAME EPOCHS ARGS...: RUNS runs; per-epoch train/eval seconds (epoch 1 dropped unless it is
+# the only one), load seconds and peak RSS collected into $tmp/NAME.*
+run() {
+    local name=$1 epochs=$2; shift 2
+    : > "$tmp/$name.train"; : > "$tmp/$name.eval"; : > "$tmp/$name.load"; : > "$tmp/$name.rss"; : > "$tmp/$name.updates"
+    for _ in $(seq "$RUNS"); do
+        "$BIN" --data-dir "$DATA/fashion" --timing --epochs "$epochs" "$@" 2> "$tmp/err" > /dev/null
+        awk '/^timing epoch=/ { split($2, e, "="); split($3, t, "="); split($4, v, "="); split($5, l, "=");
+                                if (e[2] > 1 || '"$epochs"' == 1) { print t[2] > "'"$tmp/$name.train"'"; print v[2] > "'"$tmp/$name.eval"'" }
+                                if (e[2] == 1) print l[2] > "'"$tmp/$name.load"'" }
+             /^timing peak_rss_kb=/ { split($2, r, "="); split($3, u, "="); print r[2] / 1024 > "'"$tmp/$name.rss"'"; print u[2] > "'"$tmp/$name.updates"'" }' "$tmp/err"
+    done
+}
+
+echo "zalando-train benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "runs: $RUNS × $EPOCHS epochs (first epoch of each run dropped); Fashion-MNIST; medians (min–max)"
+echo
+
+: > "$tmp/floor.train"; : > "$tmp/floor.eval"
+for _ in $(seq "$RUNS"); do
+    read -r ft fe < <(OPENBLAS_NUM_THREADS=1 "$FLOOR")
+    echo "$ft" >> "$tmp/floor.train"; echo "$fe" >> "$tmp/floor.eval"
+done
+
+run adam      "$EPOCHS" --optimizer adam
+run sgd       "$EPOCHS" --optimizer sgd --lr 0.1
+run batch1    1         --optimizer sgd --batch-size 1
+run batch1000 "$EPOCHS" --optimizer adam --batch-size 1000
+run wide      "$EPOCHS" --optimizer adam --hidden 256,256
+run threads2  "$EPOCHS" --optimizer adam --threads 2
+run wide2     "$EPOCHS" --optimizer adam --hidden 256,256 --threads 2
+
+floor_train=$(median < "$tmp/floor.train"); floor_eval=$(median < "$tmp/floor.eval")
+floor_epoch=$(awk -v a="$floor_train" -v b="$floor_eval" 'BEGIN { printf "%.6f", a + b }')
+
+printf '%-34s %-26s %-26s %-10s %-9s %s\n' "configuration" "train s/epoch" "eval s/epoch" "updates/s" "RSS MB" "epoch ÷ floor"
+printf '%-34s %-26s %-26s %-10s %-9s %s\n' "OpenBLAS floor (gemm_floor.c)" "$(stats < "$tmp/floor.train")" "$(stats < "$tmp/floor.eval")" "$(awk -v t="$floor_train" 'BEGIN { printf "%.0f", 1200 / t }')" "-" "1.00"
+row() {
+    local name=$1 label=$2
+    local t e u
+    t=$(median < "$tmp/$name.train"); e=$(median < "$tmp/$name.eval"); u=$(median < "$tmp/$name.updates")
+    printf '%-34s %-26s %-26s %-10s %-9s %s\n' "$label" "$(stats < "$tmp/$name.train")" "$(stats < "$tmp/$name.eval")" \
+        "$(awk -v u="$u" -v t="$t" 'BEGIN { printf "%.0f", u / t }')" "$(median < "$tmp/$name.rss" | awk '{ printf "%.0f", $1 }')" \
+        "$(awk -v t="$t" -v e="$e" -v f="$floor_epoch" 'BEGIN { printf "%.2f", (t + e) / f }')"
+}
+row adam      "default: adam, batch 50"
+row sgd       "sgd, batch 50"
+row batch1    "sgd, batch 1 (1 epoch)"
+row batch1000 "adam, batch 1000"
+row wide      "adam, --hidden 256,256"
+row threads2  "adam, --threads 2"
+row wide2     "adam, --hidden 256,256 --threads 2"
+echo
+
+# The targets (issue "Fast and lean"), on medians.
+adam_epoch=$(awk -v t="$(median < "$tmp/adam.train")" -v e="$(median < "$tmp/adam.eval")" 'BEGIN { printf "%.6f", t + e }')
+load=$(median < "$tmp/adam.load")
+rss=$(median < "$tmp/adam.rss")
+: > "$tmp/long"
+for _ in $(seq "$LONG_RUNS"); do
+    start=$(date +%s.%N)
+    "$BIN" --data-dir "$DATA/fashion" --epochs 100 > /dev/null
+    end=$(date +%s.%N)
+    awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }' >> "$tmp/long"
+done
+long=$(median < "$tmp/long")
+verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "met" : "NOT met" }'; }
+echo "targets (medians):"
+printf '  epoch (train + eval) %.4f s ≤ 1.25 × floor %.4f s = %.4f s: %s (%.2f×)\n' "$adam_epoch" "$floor_epoch" \
+    "$(awk -v f="$floor_epoch" 'BEGIN { print 1.25 * f }')" "$(verdict "$adam_epoch" "$(awk -v f="$floor_epoch" 'BEGIN { print 1.25 * f }')")" \
+    "$(awk -v a="$adam_epoch" -v f="$floor_epoch" 'BEGIN { print a / f }')"
+printf '  loading both files of the data set %.3f s ≤ 1 s: %s\n' "$load" "$(verdict "$load" 1)"
+printf '  peak resident memory %.0f MB ≤ 100 MB: %s\n' "$rss" "$(verdict "$rss" 100)"
+printf '  100-epoch default run %.2f s ≤ 1.3 × 100 × floor epoch = %.2f s: %s\n' "$long" \
+    "$(awk -v f="$floor_epoch" 'BEGIN { print 130 * f }')" "$(verdict "$long" "$(awk -v f="$floor_epoch" 'BEGIN { print 130 * f }')")"
