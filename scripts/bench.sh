@@ -93,6 +93,25 @@ for _ in $(seq "$LONG_RUNS"); do
     awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f\n", e - s }' >> "$tmp/long"
 done
 long=$(median < "$tmp/long")
+# Allocations per training step: malloc calls (counted by an LD_PRELOAD library) of a 1-epoch
+# run with 600 updates and with 2,400; equal counts mean the step allocates nothing.
+cat > "$tmp/count_malloc.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+static unsigned long count;
+static void *(*real_malloc)(size_t);
+void *malloc(size_t size) {
+    if (!real_malloc) real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+    __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
+    return real_malloc(size);
+}
+__attribute__((destructor)) static void report(void) { fprintf(stderr, "malloc calls: %lu\n", count); }
+C
+cc -O2 -shared -fPIC "$tmp/count_malloc.c" -o "$tmp/count_malloc.so" -ldl
+allocs() { LD_PRELOAD="$tmp/count_malloc.so" "$BIN" --data-dir "$DATA/fashion" --epochs 1 --batch-size "$1" 2>&1 >/dev/null | awk '/^malloc calls:/ { print $3 }'; }
+allocs600=$(allocs 100); allocs2400=$(allocs 25)
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "met" : "NOT met" }'; }
 echo "targets (medians):"
 printf '  epoch (train + eval) %.4f s ≤ 1.25 × floor %.4f s = %.4f s: %s (%.2f×)\n' "$adam_epoch" "$floor_epoch" \
@@ -100,5 +119,7 @@ printf '  epoch (train + eval) %.4f s ≤ 1.25 × floor %.4f s = %.4f s: %s (%.2
     "$(awk -v a="$adam_epoch" -v f="$floor_epoch" 'BEGIN { print a / f }')"
 printf '  loading both files of the data set %.3f s ≤ 1 s: %s\n' "$load" "$(verdict "$load" 1)"
 printf '  peak resident memory %.0f MB ≤ 100 MB: %s\n' "$rss" "$(verdict "$rss" 100)"
+printf '  malloc calls of a 1-epoch run: %s with 600 updates, %s with 2400 updates: %s\n' "$allocs600" "$allocs2400" \
+    "$(awk -v a="$allocs600" -v b="$allocs2400" 'BEGIN { d = a - b; if (d < 0) d = -d; print (d < 20) ? "the training step allocates nothing" : "the step ALLOCATES" }')"
 printf '  100-epoch default run %.2f s ≤ 1.3 × 100 × floor epoch = %.2f s: %s\n' "$long" \
     "$(awk -v f="$floor_epoch" 'BEGIN { print 130 * f }')" "$(verdict "$long" "$(awk -v f="$floor_epoch" 'BEGIN { print 130 * f }')")"

@@ -96,3 +96,54 @@ struct TrainingQualityTests {
         #expect(result.validation?.count == 10000)
     }
 }
+
+/// The training step allocates nothing: a malloc-counting LD_PRELOAD library (compiled here
+/// with cc) sees as many allocations in an epoch of 600 updates as in one of 2,400; one
+/// allocation per step would add at least 1,800.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") && RealData.available("mnist")))
+struct AllocationTests {
+    static let counterSource = """
+        #define _GNU_SOURCE
+        #include <dlfcn.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        static unsigned long count;
+        static void *(*real_malloc)(size_t);
+        void *malloc(size_t size) {
+            if (!real_malloc) real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+            __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
+            return real_malloc(size);
+        }
+        __attribute__((destructor)) static void report(void) {
+            fprintf(stderr, "malloc calls: %lu\\n", count);
+        }
+        """
+
+    static let library: URL? = {
+        let dir = TestPaths.temporaryDirectory()
+        let source = dir.appendingPathComponent("count_malloc.c"), library = dir.appendingPathComponent("count_malloc.so")
+        guard (try? counterSource.write(to: source, atomically: true, encoding: .utf8)) != nil,
+              let result = try? runProcess("/usr/bin/cc", ["-O2", "-shared", "-fPIC", source.path, "-o", library.path, "-ldl"]),
+              result.status == 0 else { return nil }
+        return library
+    }()
+
+    static func mallocCalls(batchSize: Int) throws -> Int {
+        let library = try #require(Self.library, "could not build the malloc counter")
+        let result = try runTool(["--dataset", "mnist", "--data-dir", TestPaths.dataDirectory("mnist"), "--epochs", "1",
+                                  "--batch-size", String(batchSize), "--optimizer", "adam"],
+                                 environment: ["LD_PRELOAD": library.path])
+        #expect(result.status == 0)
+        let line = try #require(result.stderr.split(separator: "\n").last { $0.hasPrefix("malloc calls: ") })
+        return try #require(Int(line.dropFirst("malloc calls: ".count)))
+    }
+
+    @Test func trainingStepAllocatesNothing() throws {
+        let fewerUpdates = try Self.mallocCalls(batchSize: 100)   // 600 updates
+        let moreUpdates = try Self.mallocCalls(batchSize: 25)     // 2400 updates
+        #expect(fewerUpdates > 1000, "the counter must see the run's setup allocations")
+        // A few allocations vary with timing (runtime and thread start-up), never with the
+        // number of updates.
+        #expect(abs(moreUpdates - fewerUpdates) < 20, "600 updates: \(fewerUpdates) mallocs, 2400 updates: \(moreUpdates)")
+    }
+}
