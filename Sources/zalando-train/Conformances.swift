@@ -16,6 +16,11 @@ extension StepCount: ExpressibleByArgument {
     public var defaultValueDescription: String { description }
 }
 
+/// A comma-separated list of names (`--optimizer sgd,momentum,adam`), each checked by `choice`.
+func choiceList<T: CaseIterable & RawRepresentable>(_ text: String) throws -> [T] where T.RawValue == String {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { try choice(String($0).trimmingCharacters(in: .whitespaces)) }
+}
+
 /// A comma-separated list on the command line (`--milestones 2e,4e`, `--hidden 20,20`).
 struct CommaList<Element: Sendable>: ExpressibleByArgument, Sendable where Element: LosslessStringConvertible {
     let items: [Element]

@@ -5,7 +5,8 @@ import Training
 struct LearningRate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lr",
-        abstract: "Print a learning-rate schedule, iteration by iteration (CSV iteration,lr), without training.")
+        abstract: "Print a learning-rate schedule, iteration by iteration (CSV iteration,lr), without training.",
+        discussion: "With a comma list (--schedule constant,exponential) the CSV has one column per schedule.")
 
     @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
     @Option(help: "Number of iterations to print (j = 0…N−1).")
@@ -14,11 +15,14 @@ struct LearningRate: ParsableCommand {
     var iterationsPerEpoch = 1200
     @Flag(help: "Print the start and end rates and when the rate falls below γ0/10, /100, /1000 instead.")
     var summary = false
+    @Option(help: ArgumentHelp("Also draw the rate against iteration (log scale) as SVG.", valueName: "file"))
+    var svg: String?
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): must be at least 1") }
         guard iterationsPerEpoch >= 1 else { throw ValidationError("--iterations-per-epoch \(iterationsPerEpoch): must be at least 1") }
-        if schedule.learningRate == nil && schedule.schedule != .piecewise {
+        try schedule.requireSingle(schedule: true)
+        if schedule.learningRate == nil && schedule.schedules != [.piecewise] {
             throw ValidationError("--lr is required (the initial rate γ0)")
         }
         try schedule.validate(iterationsPerEpoch: iterationsPerEpoch)
@@ -26,17 +30,30 @@ struct LearningRate: ParsableCommand {
 
     func run() throws {
         let γ0 = schedule.initialRate(fallback: 0.01)
-        let built = schedule.settings(initialRate: γ0).make(iterationsPerEpoch: iterationsPerEpoch)
-        if summary {
-            for line in ScheduleSummary.lines(schedule: built, initialRate: γ0, iterations: iterations,
-                                              iterationsPerEpoch: iterationsPerEpoch) {
-                print(line)
-            }
-            return
+        let built = schedule.schedules.map { kind in
+            (name: kind.rawValue, schedule: schedule.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch))
         }
-        var out = "iteration,lr\n"
-        out.reserveCapacity(iterations * 24)
-        for j in 0..<iterations { out += "\(j),\(built.rate(at: j))\n" }
-        print(out, terminator: "")
+        if summary {
+            for (name, s) in built {
+                if built.count > 1 { print("\(name):") }
+                for line in ScheduleSummary.lines(schedule: s, initialRate: γ0, iterations: iterations, iterationsPerEpoch: iterationsPerEpoch) {
+                    print(built.count > 1 ? "  " + line : line)
+                }
+            }
+        } else {
+            var out = built.count == 1 ? "iteration,lr\n" : "iteration," + built.map(\.name).joined(separator: ",") + "\n"
+            out.reserveCapacity(iterations * 24 * built.count)
+            for j in 0..<iterations {
+                out += "\(j)"
+                for (_, s) in built { out += ",\(s.rate(at: j))" }
+                out += "\n"
+            }
+            print(out, terminator: "")
+        }
+        if let svg {
+            let series = built.map { (name: $0.name, rates: (0..<iterations).map($0.schedule.rate)) }
+            try reportingErrors { try SVGChart.write(ScheduleChart.svg(schedules: series), to: svg) }
+            if summary { print("chart written to \(svg)") }
+        }
     }
 }

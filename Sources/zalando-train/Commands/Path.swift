@@ -4,7 +4,11 @@ import Training
 
 struct Path: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run an optimizer on the two-parameter linear regression J(w,b) = mean((w·x + b − y)²) and print its path (CSV iteration,lr,w,b,cost).")
+        abstract: "Run an optimizer on the two-parameter linear regression J(w,b) = mean((w·x + b − y)²) and print its path (CSV iteration,lr,w,b,cost).",
+        discussion: """
+            With several optimizers (--optimizer sgd,momentum,adam --lr 0.05,0.05,0.3) the CSV gains a first
+            column `optimizer` and --svg draws every path on the cost contours.
+            """)
 
     @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
     @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
@@ -16,12 +20,15 @@ struct Path: ParsableCommand {
     var start: CommaList<Double> = CommaList([0, 0])
     @Option(help: "Seed for gradient noise.")
     var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Draw the cost contours and the path(s) as SVG.", valueName: "file"))
+    var svg: String?
 
     func validate() throws {
         guard iterations >= 0 else { throw ValidationError("--iterations \(iterations): must be zero or positive") }
         guard start.items.count == 2, start.items.allSatisfy(\.isFinite) else {
             throw ValidationError("--start \(start.defaultValueDescription): must be two numbers w,b")
         }
+        try schedule.requireSingle(schedule: false, allowingRates: optimizer.optimizers.count)
         if schedule.schedule == .plateau {
             throw ValidationError("--schedule plateau needs epochs and a monitored cost; use it with train")
         }
@@ -30,12 +37,26 @@ struct Path: ParsableCommand {
 
     func run() throws {
         let problem = try reportingErrors { try data.map { try PathProblem.read(csv: $0) } ?? PathProblem.builtIn }
-        let γ0 = schedule.initialRate(fallback: optimizer.optimizer.defaultLearningRate)
-        let rows = problem.run(optimizer: optimizer.settings, schedule: schedule.settings(initialRate: γ0),
-                               l1: optimizer.l1 ?? 0, clipNorm: optimizer.clipNorm, gradientNoise: optimizer.gradNoise ?? 0,
-                               seed: seed, iterations: iterations, start: (start.items[0], start.items[1]))
-        var out = "iteration,lr,w,b,cost\n"
-        for row in rows { out += "\(row.iteration),\(row.learningRate),\(row.w),\(row.b),\(row.cost)\n" }
+        let rates = schedule.learningRates?.items ?? []
+        var paths: [PathPicture.Path] = []
+        for (k, kind) in optimizer.optimizers.enumerated() {
+            let γ0 = rates.count > 1 ? rates[k] : schedule.initialRate(fallback: kind.defaultLearningRate)
+            let rows = problem.run(optimizer: optimizer.settings(for: kind), schedule: schedule.settings(initialRate: γ0),
+                                   l1: optimizer.l1 ?? 0, clipNorm: optimizer.clipNorm, gradientNoise: optimizer.gradNoise ?? 0,
+                                   seed: seed, iterations: iterations, start: (start.items[0], start.items[1]))
+            paths.append(PathPicture.Path(name: "\(kind.rawValue) γ=\(formatCompact(γ0))", rows: rows))
+        }
+        let several = paths.count > 1
+        var out = several ? "optimizer,iteration,lr,w,b,cost\n" : "iteration,lr,w,b,cost\n"
+        for (k, path) in paths.enumerated() {
+            for row in path.rows {
+                if several { out += optimizer.optimizers[k].rawValue + "," }
+                out += "\(row.iteration),\(row.learningRate),\(row.w),\(row.b),\(row.cost)\n"
+            }
+        }
         print(out, terminator: "")
+        if let svg {
+            try reportingErrors { try SVGChart.write(PathPicture.svg(problem: problem, paths: paths), to: svg) }
+        }
     }
 }

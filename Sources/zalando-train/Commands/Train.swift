@@ -22,6 +22,10 @@ struct Train: ParsableCommand {
     var nominalIterationsPerEpoch: Int { (max(60_000 - training.validation, 1) + training.batchSize - 1) / training.batchSize }
 
     func validate() throws {
+        try schedule.requireSingle(schedule: false)
+        if optimizer.optimizers.count > 1 {
+            throw ValidationError("--optimizer \(optimizer.optimizers.map(\.rawValue).joined(separator: ",")): train takes one optimizer (compare runs with compare)")
+        }
         try schedule.validate(iterationsPerEpoch: nominalIterationsPerEpoch)
         if training.validation >= 60_000 {
             throw ValidationError("--validation \(training.validation): must leave training images (the training set has 60000)")

@@ -3,8 +3,13 @@ import Optimization
 
 /// --optimizer and its hyperparameters, plus the gradient options every optimizer shares.
 struct OptimizerOptions: ParsableArguments {
-    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).", transform: choice)
-    var optimizer: OptimizerKind = .adam
+    @Option(name: .customLong("optimizer"),
+            help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) (path: a comma list draws several).",
+            transform: choiceList)
+    var optimizers: [OptimizerKind] = [.adam]
+
+    /// The optimizer (train uses exactly one; path may compare several).
+    var optimizer: OptimizerKind { optimizers[0] }
 
     @Option(help: "Momentum μ (momentum, nesterov: default 0.9; rmsprop: default 0).")
     var momentum: Double?
@@ -34,10 +39,12 @@ struct OptimizerOptions: ParsableArguments {
             (.momentum, momentum != nil), (.dampening, dampening != nil), (.rho, rho != nil),
             (.beta1, beta1 != nil), (.beta2, beta2 != nil), (.eps, eps != nil), (.centered, centered),
         ]
-        let used = optimizer.hyperparameters
+        // With several optimizers (path), a flag must be used by at least one of them.
+        let used = optimizers.flatMap(\.hyperparameters)
+        let names = optimizers.map(\.rawValue).joined(separator: ",")
         for (parameter, isGiven) in given where isGiven && !used.contains(parameter) {
-            let uses = used.isEmpty ? "it takes none besides --lr" : "it uses " + used.map(\.flag).joined(separator: ", ")
-            throw ValidationError("\(parameter.flag) is not used by --optimizer \(optimizer.rawValue) (\(uses))")
+            let uses = used.isEmpty ? "it takes none besides --lr" : "it uses " + Set(used).map(\.flag).sorted().joined(separator: ", ")
+            throw ValidationError("\(parameter.flag) is not used by --optimizer \(names) (\(uses))")
         }
         try check("--momentum", momentum, "in [0, 1)") { $0 >= 0 && $0 < 1 }
         try check("--dampening", dampening, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
@@ -49,14 +56,19 @@ struct OptimizerOptions: ParsableArguments {
         try check("--l1", l1, "zero or positive") { $0 >= 0 }
         try check("--clip-norm", clipNorm, "positive") { $0 > 0 }
         try check("--grad-noise", gradNoise, "zero or positive") { $0 >= 0 }
-        if optimizer == .nesterov, momentum == 0 {
+        if optimizers.contains(.nesterov), momentum == 0 {
             throw ValidationError("--momentum 0 makes nesterov plain sgd; use --optimizer sgd or a momentum in (0, 1)")
         }
     }
 
-    var settings: OptimizerSettings {
-        OptimizerSettings(kind: optimizer, momentum: momentum, dampening: dampening, rho: rho, beta1: beta1,
-                          beta2: beta2, eps: eps, centered: centered, weightDecay: weightDecay)
+    var settings: OptimizerSettings { settings(for: optimizer) }
+
+    func settings(for kind: OptimizerKind) -> OptimizerSettings {
+        let uses = Set(kind.hyperparameters)
+        func given(_ value: Double?, _ parameter: Hyperparameter) -> Double? { uses.contains(parameter) ? value : nil }
+        return OptimizerSettings(kind: kind, momentum: given(momentum, .momentum), dampening: given(dampening, .dampening),
+                                 rho: given(rho, .rho), beta1: given(beta1, .beta1), beta2: given(beta2, .beta2),
+                                 eps: given(eps, .eps), centered: uses.contains(.centered) && centered, weightDecay: weightDecay)
     }
 }
 

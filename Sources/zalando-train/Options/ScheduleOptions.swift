@@ -3,10 +3,17 @@ import Optimization
 
 /// --lr and the learning-rate schedule. Durations take iterations (`1000`) or epochs (`5e`).
 struct ScheduleOptions: ParsableArguments {
-    @Option(name: .customLong("lr"), help: "Initial learning rate γ0 (default: the optimizer's; see the optimizer table).")
-    var learningRate: Double?
-    @Option(help: "Schedule: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")).", transform: choice)
-    var schedule: ScheduleKind = .constant
+    @Option(name: .customLong("lr"), help: "Initial learning rate γ0 (default: the optimizer's; see the optimizer table). path: one per optimizer.")
+    var learningRates: CommaList<Double>?
+    @Option(name: .customLong("schedule"),
+            help: "Schedule: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")) (lr: a comma list draws several).",
+            transform: choiceList)
+    var schedules: [ScheduleKind] = [.constant]
+
+    /// The schedule (train and path use exactly one; lr may compare several).
+    var schedule: ScheduleKind { schedules[0] }
+    /// The first --lr value.
+    var learningRate: Double? { learningRates?.items.first }
     @Option(help: "piecewise: boundaries b1,…,bn.")
     var boundaries: CommaList<StepCount>?
     @Option(help: "piecewise: rates v0,…,vn (one more than boundaries).")
@@ -64,16 +71,21 @@ struct ScheduleOptions: ParsableArguments {
 
     /// Checks that need no knowledge of the epoch length.
     func validate() throws {
-        try check("--lr", learningRate, "positive") { $0 > 0 }
-        let used = schedule.flags
+        for rate in learningRates?.items ?? [] { try check("--lr", rate, "positive") { $0 > 0 } }
+        // With several schedules (lr), a flag must be used by at least one, and each gets its
+        // required flags.
+        let used = schedules.flatMap(\.flags)
+        let names = schedules.map(\.rawValue).joined(separator: ",")
         for flag in givenFlags where !used.contains(flag) {
-            let uses = used.isEmpty ? "it takes none" : "it uses " + used.map(\.flag).joined(separator: ", ")
-            throw ValidationError("\(flag.flag) is not used by --schedule \(schedule.rawValue) (\(uses))")
+            let uses = used.isEmpty ? "it takes none" : "it uses " + ScheduleFlag.allCases.filter(used.contains).map(\.flag).joined(separator: ", ")
+            throw ValidationError("\(flag.flag) is not used by --schedule \(names) (\(uses))")
         }
-        for flag in schedule.requiredFlags where !givenFlags.contains(flag) {
-            throw ValidationError("--schedule \(schedule.rawValue) needs \(flag.flag)")
+        for kind in schedules {
+            for flag in kind.requiredFlags where !givenFlags.contains(flag) {
+                throw ValidationError("--schedule \(kind.rawValue) needs \(flag.flag)")
+            }
         }
-        if schedule == .piecewise, let boundaries, let values {
+        if schedules.contains(.piecewise), let boundaries, let values {
             guard values.items.count == boundaries.items.count + 1 else {
                 throw ValidationError("--values needs one more value than --boundaries (\(boundaries.items.count) boundaries, \(values.items.count) values)")
             }
@@ -83,14 +95,15 @@ struct ScheduleOptions: ParsableArguments {
         for (flag, value) in positiveDurations {
             if let value, value.iterations(perEpoch: 1) == 0 { throw ValidationError("\(flag) \(value): must be at least 1") }
         }
-        if schedule == .plateau {
+        if schedules.contains(.plateau) {
             try check("--factor", factor, "in (0, 1)") { $0 > 0 && $0 < 1 }
         } else {
             try check("--factor", factor, "positive") { $0 > 0 }
         }
-        switch schedule {
-        case .exponential: try check("--decay-rate", decayRate, "positive") { $0 > 0 }
-        default: try check("--decay-rate", decayRate, "zero or positive") { $0 >= 0 }
+        if schedules.contains(.exponential) {
+            try check("--decay-rate", decayRate, "positive") { $0 > 0 }
+        } else {
+            try check("--decay-rate", decayRate, "zero or positive") { $0 >= 0 }
         }
         try check("--end-lr", endLR, "zero or positive") { $0 >= 0 }
         try check("--power", power, "zero or positive") { $0 >= 0 }
@@ -120,19 +133,36 @@ struct ScheduleOptions: ParsableArguments {
         learningRate ?? (schedule == .piecewise ? values?.items.first : nil) ?? fallback
     }
 
-    func settings(initialRate: Double) -> ScheduleSettings {
-        var s = ScheduleSettings(kind: schedule, initialRate: initialRate)
+    /// Train and lr's single-rate checks: one schedule for train, one --lr value.
+    func requireSingle(schedule allowSeveralSchedules: Bool, allowingRates optimizerCount: Int = 1) throws {
+        if let rates = learningRates, rates.items.count > 1, rates.items.count != optimizerCount {
+            if optimizerCount > 1 {
+                throw ValidationError("--lr \(rates.defaultValueDescription): give one rate or one per optimizer (\(optimizerCount))")
+            }
+            throw ValidationError("--lr \(rates.defaultValueDescription): give one rate (several only with path and several optimizers)")
+        }
+        if !allowSeveralSchedules && schedules.count > 1 {
+            throw ValidationError("--schedule \(schedules.map(\.rawValue).joined(separator: ",")): give one schedule (several only with lr)")
+        }
+    }
+
+    func settings(initialRate: Double, kind: ScheduleKind? = nil) -> ScheduleSettings {
+        let kind = kind ?? schedule
+        // Flags that this schedule does not read are left out (they may belong to another one
+        // of a compared list).
+        let uses = Set(kind.flags)
+        var s = ScheduleSettings(kind: kind, initialRate: initialRate)
         s.boundaries = boundaries?.items ?? []
         s.values = values?.items ?? []
         s.dropEvery = dropEvery
         s.milestones = milestones?.items ?? []
-        s.factor = factor
+        s.factor = uses.contains(.factor) ? factor : nil
         s.decayRate = decayRate
         s.decaySteps = decaySteps
-        s.staircase = staircase
+        s.staircase = uses.contains(.staircase) && staircase
         s.endRate = endLR
         s.power = power
-        s.cycle = cycle
+        s.cycle = uses.contains(.cycle) && cycle
         s.alpha = alpha
         s.tMul = tMul
         s.mMul = mMul

@@ -1,0 +1,161 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import Training
+
+struct SVGParseError: Error { let line: Int }
+
+/// Collects the elements of an SVG document with their attributes and text.
+final class SVGElements: NSObject, XMLParserDelegate {
+    struct Element { let name: String; let attributes: [String: String]; var text = "" }
+    var elements: [Element] = []
+    private var open: [Int] = []
+
+    static func parse(_ svg: String) throws -> [Element] {
+        let collector = SVGElements()
+        let parser = XMLParser(data: Data(svg.utf8))
+        parser.delegate = collector
+        guard parser.parse() else { throw SVGParseError(line: parser.lineNumber) }
+        return collector.elements
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        elements.append(Element(name: name, attributes: attributes))
+        open.append(elements.count - 1)
+    }
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if let last = open.last { elements[last].text += string }
+    }
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) { open.removeLast() }
+}
+
+extension Array where Element == SVGElements.Element {
+    func withClass(_ name: String) -> [SVGElements.Element] { filter { $0.attributes["class"] == name } }
+}
+
+struct CompareAndChartTests {
+    static func runLog(_ rows: [String]) throws -> String {
+        let path = TestPaths.temporaryDirectory().appendingPathComponent("runs.csv").path
+        try ([RunLog.header] + rows).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let sample = [
+        "sgd-run,fashion,sgd,constant,0.01,50,20-20-20-20,1,1,1200,0.01,0.60,0.78,0.62,0.77,0.11",
+        "sgd-run,fashion,sgd,constant,0.01,50,20-20-20-20,1,2,2400,0.01,0.50,0.82,0.53,0.81,0.11",
+        "\"adam, fast\",fashion,adam,constant,0.001,50,20-20-20-20,1,1,1200,0.001,0.45,0.84,0.48,0.83,0.14",
+        "\"adam, fast\",fashion,adam,constant,0.001,50,20-20-20-20,1,2,2400,0.001,0.38,0.86,0.43,0.84,0.13",
+        "\"adam, fast\",fashion,adam,constant,0.001,50,20-20-20-20,1,3,3600,0.001,0.36,0.87,0.42,0.82,0.15",
+    ]
+
+    @Test func readsRunsWithQuotedNamesAndRanksThem() throws {
+        let runs = try RunLogReader.read(paths: [try Self.runLog(Self.sample)])
+        #expect(runs.map(\.name) == ["sgd-run", "adam, fast"])
+        #expect(runs.map(\.epochs.count) == [2, 3])
+        let summaries = RunComparison.summaries(runs, metric: .testAccuracy)
+        #expect(summaries.map(\.run.name) == ["adam, fast", "sgd-run"])
+        #expect(summaries[0].best.epoch == 2 && summaries[0].final.epoch == 3)
+        #expect(abs(summaries[0].meanSeconds - 0.14) < 1e-12)
+        // Costs rank low first.
+        #expect(RunComparison.summaries(runs, metric: .trainCost).map(\.run.name) == ["adam, fast", "sgd-run"])
+        #expect(RunComparison.summaries(runs, metric: .testCost).first?.best.epoch == 3)
+        let table = RunComparison.table(runs, metric: .testAccuracy)
+        #expect(table.contains("84.00% (2)") && table.contains("81.00% (2)"))
+    }
+
+    @Test func aRunAppendedTwiceBecomesTwoRuns() throws {
+        let runs = try RunLogReader.read(paths: [try Self.runLog(Array(Self.sample[0...1]) + Array(Self.sample[0...1]))])
+        #expect(runs.map(\.name) == ["sgd-run", "sgd-run (2)"])
+    }
+
+    @Test(arguments: [
+        (["not,a,run,log"], 1, "header"),
+        (["sgd-run,fashion,sgd,constant,0.01,50,20-20-20-20,1,1,1200,0.01,0.60,0.78,0.62,abc,0.11"], 2, "test_accuracy"),
+        (["sgd-run,fashion,sgd,constant,0.01,50,20-20-20-20,1,1,1200,0.01,0.60"], 2, "fields"),
+        (["\"unterminated,fashion"], 2, "unterminated"),
+    ] as [([String], Int, String)])
+    func malformedLogsNameFileAndLine(rows: [String], line: Int, word: String) throws {
+        let path: String
+        if rows == ["not,a,run,log"] {
+            path = TestPaths.temporaryDirectory().appendingPathComponent("bad.csv").path
+            try "not,a,run,log\n".write(toFile: path, atomically: true, encoding: .utf8)
+        } else {
+            path = try Self.runLog(rows)
+        }
+        let result = try runTool(["compare", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("zalando-train: \(path):\(line): "), "\(result.stderr)")
+        #expect(result.stderr.contains(word))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func truncatedLastLineIsReported() throws {
+        let path = TestPaths.temporaryDirectory().appendingPathComponent("cut.csv").path
+        let text = ([RunLog.header] + Self.sample).joined(separator: "\n") + "\n"
+        try String(text.dropLast(30)).write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try runTool(["compare", path])
+        #expect(result.status == 1 && result.stderr.contains("\(path):6:") && result.stderr.contains("truncated"))
+    }
+
+    @Test func compareChartHasOneLinePerRunInEachPanelWithLegendAndAxes() throws {
+        let svg = TestPaths.temporaryDirectory().appendingPathComponent("c.svg").path
+        let result = try runTool(["compare", try Self.runLog(Self.sample), "--svg", svg, "--log-y"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let elements = try SVGElements.parse(try String(contentsOfFile: svg, encoding: .utf8))
+        #expect(elements.withClass("panel").count == 2)
+        let lines = elements.withClass("series")
+        #expect(lines.count == 4)
+        #expect(Set(lines.compactMap { $0.attributes["data-series"] }) == ["sgd-run", "adam, fast"])
+        #expect(lines.allSatisfy { ($0.attributes["points"] ?? "").split(separator: " ").count >= 2 })
+        #expect(elements.withClass("legend").map(\.text) == ["sgd-run", "adam, fast"])
+        let labels = elements.withClass("axis-label").map(\.text)
+        #expect(labels.filter { $0 == "epoch" }.count == 2)
+        #expect(labels.contains { $0.contains("cross-entropy") } && labels.contains("accuracy (%)"))
+        #expect(elements.withClass("tick").count >= 8)
+    }
+
+    @Test func pathPictureDrawsContoursEveryPathAndTheMinimum() throws {
+        let svg = TestPaths.temporaryDirectory().appendingPathComponent("p.svg").path
+        let result = try runTool(["path", "--optimizer", "sgd,momentum,adam", "--lr", "0.05,0.05,0.3", "--iterations", "50",
+                                  "--start", "-1,0.5", "--svg", svg])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = csvRows(result.stdout)
+        #expect(rows.first == ["optimizer", "iteration", "lr", "w", "b", "cost"])
+        #expect(rows.count == 1 + 3 * 51)
+        #expect(rows[1] == ["sgd", "0", "0.0", "-1.0", "0.5", rows[1][5]])
+        let elements = try SVGElements.parse(try String(contentsOfFile: svg, encoding: .utf8))
+        #expect(elements.withClass("contour").count == 12)
+        #expect(elements.withClass("series").compactMap { $0.attributes["data-series"] } == ["sgd γ=0.05", "momentum γ=0.05", "adam γ=0.3"])
+        #expect(elements.withClass("series").allSatisfy { ($0.attributes["points"] ?? "").split(separator: " ").count == 51 })
+        #expect(elements.withClass("minimum").count == 1)
+        #expect(elements.first { $0.attributes["class"] == "minimum" } != nil)
+        #expect(elements.withClass("axis-label").map(\.text) == ["w (slope)", "b (intercept)"])
+    }
+
+    @Test func builtInDataHasItsMinimumAtHalfAndTwo() {
+        let best = PathPicture.minimum(of: PathProblem.builtIn)
+        #expect(abs(best.w - 0.5) < 1e-12 && abs(best.b - 2.0) < 1e-12)
+    }
+
+    @Test func lrChartComparesSchedulesOnALogAxis() throws {
+        let svg = TestPaths.temporaryDirectory().appendingPathComponent("l.svg").path
+        let result = try runTool(["lr", "--schedule", "constant,exponential,cosine", "--lr", "0.1", "--decay-rate", "0.1",
+                                  "--decay-steps", "1000", "--iterations", "3000", "--svg", svg])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(csvRows(result.stdout).first == ["iteration", "constant", "exponential", "cosine"])
+        let elements = try SVGElements.parse(try String(contentsOfFile: svg, encoding: .utf8))
+        #expect(elements.withClass("series").count == 3)
+        #expect(elements.withClass("legend").map(\.text) == ["constant", "exponential", "cosine"])
+        #expect(elements.withClass("axis-label").map(\.text).contains("learning rate (log scale)"))
+    }
+
+    @Test func listsAreRefusedWhereOneIsExpected() throws {
+        for arguments in [["--optimizer", "sgd,adam"], ["--schedule", "constant,step", "--drop-every", "10"],
+                          ["path", "--optimizer", "sgd,adam", "--lr", "0.1,0.2,0.3"]] {
+            let result = try runTool(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        }
+    }
+}
