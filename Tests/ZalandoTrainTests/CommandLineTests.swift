@@ -168,3 +168,40 @@ struct TrainCommandTests {
         }
     }
 }
+
+/// SIGINT/SIGTERM during training: the current update finishes, finished epochs stay in the
+/// CSV, the model is saved atomically if asked, where it stopped is printed, exit 130/143.
+@Suite(.enabled(if: RealData.available("fashion")), .serialized)
+struct InterruptionTests {
+    @Test(arguments: [(SIGINT, Int32(130), "SIGINT"), (SIGTERM, Int32(143), "SIGTERM")])
+    func signalStopsCleanly(signal: Int32, status: Int32, name: String) throws {
+        let dir = TestPaths.temporaryDirectory()
+        let csv = dir.appendingPathComponent("runs.csv").path
+        let model = dir.appendingPathComponent("m.safetensors").path
+        let process = Process()
+        process.executableURL = TestPaths.binary
+        process.arguments = TrainCommandTests.data + ["--epochs", "500", "--csv", csv, "--save", model]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait (bounded) until two epochs are in the CSV, then interrupt.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: csv, encoding: .utf8), text.split(separator: "\n").count >= 3 { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, signal)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == status, "\(stderr)")
+        #expect(stderr.contains("interrupted by \(name)") && stderr.contains("model saved to \(model)"), "\(stderr)")
+        let rows = csvRows(try String(contentsOfFile: csv, encoding: .utf8))
+        #expect(rows.count >= 3 && rows.count < 500)
+        #expect(rows.dropFirst().allSatisfy { $0.count == 16 }, "every row complete")
+        let evaluation = try runTool(["evaluate", "--model", model, "--data-dir", TestPaths.dataDirectory("fashion")])
+        #expect(evaluation.status == 0, "the saved model is whole: \(evaluation.stderr)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("tmp") }
+        #expect(leftovers.isEmpty)
+    }
+}
