@@ -95,21 +95,7 @@ done
 long=$(median < "$tmp/long")
 # Allocations per training step: malloc calls (counted by an LD_PRELOAD library) of a 1-epoch
 # run with 600 updates and with 2,400; equal counts mean the step allocates nothing.
-cat > "$tmp/count_malloc.c" <<'C'
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-static unsigned long count;
-static void *(*real_malloc)(size_t);
-void *malloc(size_t size) {
-    if (!real_malloc) real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-    __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
-    return real_malloc(size);
-}
-__attribute__((destructor)) static void report(void) { fprintf(stderr, "malloc calls: %lu\n", count); }
-C
-cc -O2 -shared -fPIC "$tmp/count_malloc.c" -o "$tmp/count_malloc.so" -ldl
+cc -O2 -shared -fPIC scripts/count_malloc.c -o "$tmp/count_malloc.so" -ldl
 allocs() { LD_PRELOAD="$tmp/count_malloc.so" "$BIN" --data-dir "$DATA/fashion" --epochs 1 --batch-size "$1" 2>&1 >/dev/null | awk '/^malloc calls:/ { print $3 }'; }
 allocs600=$(allocs 100); allocs2400=$(allocs 25)
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "met" : "NOT met" }'; }

@@ -142,14 +142,3 @@ public enum Interruption {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }
-
-/// Writes straight to file descriptor 1, so each line appears at once even through a pipe.
-public func writeToStandardOutput(_ text: String) {
-    var bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
-        if n <= 0 { break }
-        offset += n
-    }
-}

@@ -99,31 +99,14 @@ struct TrainingQualityTests {
 
 /// The training step allocates nothing: a malloc-counting LD_PRELOAD library (compiled here
 /// with cc) sees as many allocations in an epoch of 600 updates as in one of 2,400; one
-/// allocation per step would add at least 1,800.
+/// allocation per step would add at least 1,800. The counter is scripts/count_malloc.c.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") && RealData.available("mnist")))
 struct AllocationTests {
-    static let counterSource = """
-        #define _GNU_SOURCE
-        #include <dlfcn.h>
-        #include <stdio.h>
-        #include <stdlib.h>
-        static unsigned long count;
-        static void *(*real_malloc)(size_t);
-        void *malloc(size_t size) {
-            if (!real_malloc) real_malloc = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
-            __atomic_add_fetch(&count, 1, __ATOMIC_RELAXED);
-            return real_malloc(size);
-        }
-        __attribute__((destructor)) static void report(void) {
-            fprintf(stderr, "malloc calls: %lu\\n", count);
-        }
-        """
-
     static let library: URL? = {
         let dir = TestPaths.temporaryDirectory()
-        let source = dir.appendingPathComponent("count_malloc.c"), library = dir.appendingPathComponent("count_malloc.so")
-        guard (try? counterSource.write(to: source, atomically: true, encoding: .utf8)) != nil,
-              let result = try? runProcess("/usr/bin/cc", ["-O2", "-shared", "-fPIC", source.path, "-o", library.path, "-ldl"]),
+        let source = TestPaths.packageRoot.appendingPathComponent("scripts/count_malloc.c")
+        let library = dir.appendingPathComponent("count_malloc.so")
+        guard let result = try? runProcess("/usr/bin/cc", ["-O2", "-shared", "-fPIC", source.path, "-o", library.path, "-ldl"]),
               result.status == 0 else { return nil }
         return library
     }()

@@ -39,6 +39,9 @@ public enum PathPicture {
             + "Paths on J(w, b) = mean((w·x + b − y)²)</text>\n"
         svg += "<defs><clipPath id=\"plot\"><rect x=\"\(SVGChart.fmt(left))\" y=\"\(SVGChart.fmt(top))\" width=\"\(SVGChart.fmt(right - left))\" height=\"\(SVGChart.fmt(bottom - top))\"/></clipPath></defs>\n"
 
+        svg += SVGChart.frame(xAxis: wAxis, yAxis: bAxis, left: left, right: right, top: top, bottom: bottom,
+                              xLabel: "w (slope)", yLabel: "b (intercept)", yLabelX: 18)
+
         // Contours by marching squares on a grid over the visible rectangle.
         let n = 80
         var grid = [[Double]](repeating: [Double](repeating: 0, count: n + 1), count: n + 1)
@@ -74,16 +77,6 @@ public enum PathPicture {
             }
             svg += "<path class=\"contour\" data-level=\"\(formatFixed(level, digits: 4))\" clip-path=\"url(#plot)\" d=\"\(d)\" fill=\"none\" stroke=\"#c8c8c8\" stroke-width=\"1\"/>\n"
         }
-
-        for t in wAxis.ticks {
-            svg += "<text class=\"tick\" x=\"\(SVGChart.fmt(px(t)))\" y=\"\(SVGChart.fmt(bottom + 16))\" text-anchor=\"middle\">\(SVGChart.tickLabel(t, percent: false, log: false))</text>\n"
-        }
-        for t in bAxis.ticks {
-            svg += "<text class=\"tick\" x=\"\(SVGChart.fmt(left - 6))\" y=\"\(SVGChart.fmt(py(t) + 4))\" text-anchor=\"end\">\(SVGChart.tickLabel(t, percent: false, log: false))</text>\n"
-        }
-        svg += "<rect x=\"\(SVGChart.fmt(left))\" y=\"\(SVGChart.fmt(top))\" width=\"\(SVGChart.fmt(right - left))\" height=\"\(SVGChart.fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
-        svg += "<text class=\"axis-label\" x=\"\(SVGChart.fmt((left + right) / 2))\" y=\"\(SVGChart.fmt(bottom + 36))\" text-anchor=\"middle\">w (slope)</text>\n"
-        svg += "<text class=\"axis-label\" transform=\"translate(18,\(SVGChart.fmt((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">b (intercept)</text>\n"
 
         for (k, path) in paths.enumerated() {
             let color = SVGChart.palette[k % SVGChart.palette.count]

@@ -132,17 +132,8 @@ public enum SVGChart {
         var svg = "<g class=\"panel\">\n"
         svg += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\"/></clipPath></defs>\n"
         svg += "<text class=\"panel-title\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(y + 14))\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(panel.title))</text>\n"
-        for t in xAxis.ticks {
-            svg += "<line class=\"grid\" x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(bottom))\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text class=\"tick\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 16))\" text-anchor=\"middle\">\(tickLabel(t, percent: false, log: false))</text>\n"
-        }
-        for t in yAxis.ticks {
-            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(t)))\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text class=\"tick\" x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\">\(tickLabel(t, percent: panel.yAsPercent, log: panel.logY))</text>\n"
-        }
-        svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
-        svg += "<text class=\"axis-label\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">\(escape(panel.xLabel))</text>\n"
-        svg += "<text class=\"axis-label\" transform=\"translate(\(fmt(x + 16)),\(fmt((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(panel.yLabel))</text>\n"
+        svg += frame(xAxis: xAxis, yAxis: yAxis, left: left, right: right, top: top, bottom: bottom,
+                     xLabel: panel.xLabel, yLabel: panel.yLabel, yLabelX: x + 16, yAsPercent: panel.yAsPercent)
         for (i, series) in panel.series.enumerated() {
             let color = palette[i % palette.count]
             let visible = series.points.filter { $0.y.isFinite && (!panel.logY || $0.y > 0) }
@@ -155,6 +146,26 @@ public enum SVGChart {
             }
         }
         return svg + "</g>\n"
+    }
+
+    /// Grid lines and tick labels of both axes, the plot's border and the axis labels.
+    static func frame(xAxis: Axis, yAxis: Axis, left: Double, right: Double, top: Double, bottom: Double,
+                      xLabel: String, yLabel: String, yLabelX: Double, yAsPercent: Bool = false) -> String {
+        func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
+        func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
+        var svg = ""
+        for t in xAxis.ticks {
+            svg += "<line class=\"grid\" x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(bottom))\" stroke=\"#e5e5e5\"/>\n"
+            svg += "<text class=\"tick\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 16))\" text-anchor=\"middle\">\(tickLabel(t, percent: false, log: xAxis.log))</text>\n"
+        }
+        for t in yAxis.ticks {
+            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(t)))\" stroke=\"#e5e5e5\"/>\n"
+            svg += "<text class=\"tick\" x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\">\(tickLabel(t, percent: yAsPercent, log: yAxis.log))</text>\n"
+        }
+        svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+        svg += "<text class=\"axis-label\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        svg += "<text class=\"axis-label\" transform=\"translate(\(fmt(yLabelX)),\(fmt((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        return svg
     }
 
     static func fmt(_ v: Double) -> String { formatFixed(v, digits: 1) }
