@@ -6,7 +6,7 @@ BIN        := .build/$(CONFIG)/zalando-train
 ARGS       ?=
 PKGS       := libopenblas-dev zlib1g-dev pkg-config
 
-.PHONY: all setup build run test download-data bench clean help
+.PHONY: all setup build run test download-data bench fuzz clean help
 
 all: build
 
@@ -16,6 +16,7 @@ help:
 	@echo "make build          release build of .build/release/zalando-train"
 	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DATA_MIRROR=DIR offline)"
 	@echo "make bench          speed and memory against the bare OpenBLAS floor"
+	@echo "make fuzz           libFuzzer on the four file readers (FUZZ_SECONDS=600 per target)"
 	@echo "make clean          remove build products (data stays)"
 
 # OpenBLAS and zlib come from the system, found through pkg-config.
@@ -51,5 +52,8 @@ test: setup
 bench: build download-data
 	@bash scripts/bench.sh
 
+fuzz: setup
+	@bash scripts/fuzz.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build Fuzz/.build

@@ -7,6 +7,8 @@ let package = Package(
     name: "zalando-train",
     products: [
         .executable(name: "zalando-train", targets: ["zalando-train"]),
+        // The file readers, for the libFuzzer harnesses in Fuzz/ (make fuzz).
+        .library(name: "ZalandoTrainReaders", targets: ["IDXData", "Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
