@@ -70,15 +70,14 @@ public enum ModelFile {
         public let metadata: [String: String]
     }
 
+    /// Largest file accepted: far above any MLP this tool trains (784-256-256-10 is 1 MB).
+    static let maximumModelBytes = 1 << 30
     /// Largest header accepted (the reference implementation's limit is 100 MB).
     static let maximumHeaderBytes = 100_000_000
 
     public static func load(path: String, batchCapacity: Int = 1000) throws -> Loaded {
         func fail(_ problem: String) -> ModelFileError { ModelFileError(path: path, problem: problem) }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw fail("no such file") }
-        guard !isDirectory.boolValue else { throw fail("is a directory, not a model file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot be read") }
+        let data = Data(try readFileContents(path, limit: maximumModelBytes, what: "a model file"))
         guard data.count >= 8 else { throw fail("not a safetensors model: only \(data.count) bytes") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(min(maximumHeaderBytes, data.count - 8)) else {

@@ -52,10 +52,13 @@ public struct PathProblem: Sendable {
 
     /// Reads a CSV file with header `x,y`.
     public static func read(csv path: String) throws -> PathProblem {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PathDataError(path: path, line: 0, problem: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+        let bytes: [UInt8]
+        do {
+            bytes = try readFileContents(path, limit: 256 << 20, what: "an x,y CSV file")
+        } catch let error as FileContentsError {
+            throw PathDataError(path: path, line: 0, problem: error.problem)
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw PathDataError(path: path, line: 0, problem: "is not UTF-8 text") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw PathDataError(path: path, line: 0, problem: "is not UTF-8 text") }
         var xs: [Double] = [], ys: [Double] = []
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
         for (index, rawLine) in lines.enumerated() {

@@ -63,14 +63,13 @@ public enum RunLogReader {
     }
 
     static func read(path: String, existingNames: Set<String>) throws -> [RunHistory] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw RunLogReadError(path: path, line: 0, problem: "no such file")
+        let bytes: [UInt8]
+        do {
+            bytes = try readFileContents(path, limit: maximumFileBytes, what: "a CSV run log")
+        } catch let error as FileContentsError {
+            throw RunLogReadError(path: path, line: 0, problem: error.problem)
         }
-        guard !isDirectory.boolValue else { throw RunLogReadError(path: path, line: 0, problem: "is a directory, not a CSV run log") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw RunLogReadError(path: path, line: 0, problem: "cannot be read") }
-        guard data.count <= maximumFileBytes else { throw RunLogReadError(path: path, line: 0, problem: "is larger than \(maximumFileBytes >> 20) MB") }
-        guard let text = String(data: data, encoding: .utf8) else { throw RunLogReadError(path: path, line: 0, problem: "is not UTF-8 text") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw RunLogReadError(path: path, line: 0, problem: "is not UTF-8 text") }
         let records = try parse(text, path: path)
         guard let header = records.first else { throw RunLogReadError(path: path, line: 0, problem: "is empty") }
         guard header.fields == RunLog.columns else {
