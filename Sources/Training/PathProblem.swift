@@ -55,7 +55,7 @@ public struct PathProblem: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try readFileContents(path, limit: 256 << 20, what: "an x,y CSV file")
-        } catch let error as FileContentsError {
+        } catch let error as FileError {
             throw PathDataError(path: path, line: 0, problem: error.problem)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw PathDataError(path: path, line: 0, problem: "is not UTF-8 text") }

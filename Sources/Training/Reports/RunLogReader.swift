@@ -66,7 +66,7 @@ public enum RunLogReader {
         let bytes: [UInt8]
         do {
             bytes = try readFileContents(path, limit: maximumFileBytes, what: "a CSV run log")
-        } catch let error as FileContentsError {
+        } catch let error as FileError {
             throw RunLogReadError(path: path, line: 0, problem: error.problem)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw RunLogReadError(path: path, line: 0, problem: "is not UTF-8 text") }

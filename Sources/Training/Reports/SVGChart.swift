@@ -189,7 +189,7 @@ public enum SVGChart {
         do {
             try svg.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw ModelFileError(path: path, problem: "cannot be written: \(describe(error))")
+            throw FileError(path: path, problem: "cannot be written: \(describe(error))")
         }
     }
 }
