@@ -21,7 +21,9 @@ public enum PathPicture {
 
     public static func svg(problem: PathProblem, paths: [Path]) -> String {
         let best = minimum(of: problem)
-        let points = paths.flatMap { $0.rows.map { ($0.w, $0.b) } }.filter { $0.0.isFinite && $0.1.isFinite } + [best]
+        let points = (paths.flatMap { $0.rows.map { ($0.w, $0.b) } } + [best])
+            .filter { SVGChart.Axis.plottable($0.0, log: false) && SVGChart.Axis.plottable($0.1, log: false) }
+        guard !points.isEmpty else { return SVGChart.header(width: 200, height: 40) + "<text x=\"10\" y=\"24\">no finite path to draw</text>\n</svg>\n" }
         var wLow = points.map(\.0).min()!, wHigh = points.map(\.0).max()!
         var bLow = points.map(\.1).min()!, bHigh = points.map(\.1).max()!
         let wPad = max((wHigh - wLow) * 0.15, 0.25), bPad = max((bHigh - bLow) * 0.15, 0.25)
@@ -80,7 +82,7 @@ public enum PathPicture {
 
         for (k, path) in paths.enumerated() {
             let color = SVGChart.palette[k % SVGChart.palette.count]
-            let visible = path.rows.filter { $0.w.isFinite && $0.b.isFinite }
+            let visible = path.rows.filter { SVGChart.Axis.plottable($0.w, log: false) && SVGChart.Axis.plottable($0.b, log: false) }
             let line = visible.map { "\(SVGChart.fmt(px($0.w))),\(SVGChart.fmt(py($0.b)))" }.joined(separator: " ")
             svg += "<polyline class=\"series\" data-series=\"\(SVGChart.escape(path.name))\" clip-path=\"url(#plot)\" points=\"\(line)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
             for row in visible {

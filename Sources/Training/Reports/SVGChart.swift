@@ -75,29 +75,42 @@ public enum SVGChart {
     struct Axis {
         let low: Double, high: Double, log: Bool
         let ticks: [Double]
+        /// Values beyond ±1e300 (or ≤ 1e-300 on a log axis) are left off: they only come from
+        /// broken logs, and they overflow the arithmetic below (found by make fuzz: a zero tick
+        /// step trapped in `stride`).
+        static func plottable(_ v: Double, log: Bool) -> Bool { v.isFinite && abs(v) < 1e300 && (!log || v > 1e-300) }
+
         init(values: [Double], log: Bool, includeZero: Bool = false) {
             self.log = log
-            var finite = values.filter { $0.isFinite && (!log || $0 > 0) }
+            var finite = values.filter { Axis.plottable($0, log: log) }
             if finite.isEmpty { finite = [log ? 1 : 0, log ? 10 : 1] }
             if includeZero && !log { finite.append(0) }
             var lo = finite.min()!, hi = finite.max()!
             if log {
-                lo = pow(10, Foundation.log10(lo).rounded(.down))
-                hi = pow(10, Foundation.log10(hi).rounded(.up))
-                if hi <= lo { hi = lo * 10 }
-                var t: [Double] = []
-                var v = lo
-                while v <= hi * 1.0001 { t.append(v); v *= 10 }
-                if t.count <= 3 {  // few decades: add 2× and 5× ticks
-                    t = t.flatMap { [$0, 2 * $0, 5 * $0] }.filter { $0 <= hi * 1.0001 }
+                let lowExponent = Foundation.log10(lo).rounded(.down)
+                var highExponent = Foundation.log10(hi).rounded(.up)
+                if highExponent <= lowExponent { highExponent = lowExponent + 1 }
+                let decades = Int(highExponent - lowExponent)
+                let every = max(1, (decades + 7) / 8)  // at most about 8 labelled decades
+                var t = stride(from: 0, through: decades, by: every).map { pow(10, lowExponent + Double($0)) }
+                if decades <= 2 {  // few decades: add 2× and 5× ticks
+                    t = t.flatMap { [$0, 2 * $0, 5 * $0] }.filter { $0 <= pow(10, highExponent) * 1.0001 }
                 }
                 ticks = t
+                lo = pow(10, lowExponent)
+                hi = pow(10, highExponent)
             } else {
-                if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
+                let magnitude = max(abs(lo), abs(hi))
+                if !(hi - lo > magnitude * 1e-9) {
+                    let pad = max(magnitude * 0.05, 0.5)
+                    lo -= pad
+                    hi += pad
+                }
                 let step = Axis.niceStep((hi - lo) / 5)
                 lo = (lo / step).rounded(.down) * step
                 hi = (hi / step).rounded(.up) * step
-                ticks = stride(from: lo, through: hi + step * 0.001, by: step).map { $0 }
+                let count = min(Int(((hi - lo) / step).rounded()), 20)
+                ticks = (0...max(count, 1)).map { lo + Double($0) * step }
             }
             low = lo
             high = hi
@@ -136,7 +149,7 @@ public enum SVGChart {
                      xLabel: panel.xLabel, yLabel: panel.yLabel, yLabelX: x + 16, yAsPercent: panel.yAsPercent)
         for (i, series) in panel.series.enumerated() {
             let color = palette[i % palette.count]
-            let visible = series.points.filter { $0.y.isFinite && (!panel.logY || $0.y > 0) }
+            let visible = series.points.filter { Axis.plottable($0.y, log: panel.logY) && Axis.plottable($0.x, log: false) }
             let points = visible.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
             svg += "<polyline class=\"series\" data-series=\"\(escape(series.name))\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"\(points)\"/>\n"
             if series.showMarkers {
