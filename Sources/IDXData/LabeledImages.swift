@@ -106,6 +106,12 @@ public struct Dataset: Sendable {
         return Dataset(name: name, train: train, test: test)
     }
 
+    /// Only the test images and labels (what `evaluate` needs; the training set is 47 MB).
+    public static func loadTestSet(from directory: String) throws -> LabeledImages {
+        try LabeledImages.read(imagesPath: locate(fileStems.testImages, in: directory),
+                               labelsPath: locate(fileStems.testLabels, in: directory))
+    }
+
     /// `directory/stem.gz` if it exists, else `directory/stem` if that exists, else the `.gz`
     /// name (so the missing-file message names what `make download-data` writes).
     static func locate(_ stem: String, in directory: String) -> String {

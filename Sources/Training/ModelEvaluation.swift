@@ -8,22 +8,17 @@ public enum ModelEvaluation {
         let loaded = try ModelFile.load(path: modelPath)
         let trainedOn = loaded.metadata["dataset"].flatMap(DatasetName.init(rawValue:))
         let name = requested ?? trainedOn ?? .fashion
-        let data = try Dataset.load(name, from: dataDirectory ?? "data/\(name.rawValue)")
+        let test = try Dataset.loadTestSet(from: dataDirectory ?? "data/\(name.rawValue)")
         let network = loaded.network
-        guard data.test.pixelsPerImage == network.inputSize else {
-            throw ModelFileError(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(data.test.pixelsPerImage) pixels")
+        guard test.pixelsPerImage == network.inputSize else {
+            throw ModelFileError(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(test.pixelsPerImage) pixels")
         }
-        let result = data.test.pixels.withUnsafeBufferPointer { pixels in
-            data.test.labels.withUnsafeBufferPointer { labels in
-                Evaluator(inputSize: network.inputSize).evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!,
-                                                                 count: data.test.count)
-            }
-        }
+        let result = Evaluator(inputSize: network.inputSize).evaluate(network, on: test)
         let widths = ([network.inputSize] + network.hiddenSizes + [network.classCount]).map(String.init).joined(separator: "-")
         var out = "model     \(modelPath) (\(widths) \(network.activation.rawValue)"
         out += trainedOn.map { ", trained on \($0.rawValue)" } ?? ""
         out += ")\n"
-        out += "data      \(name.displayName) test set, \(data.test.count) images\n"
+        out += "data      \(name.displayName) test set, \(test.count) images\n"
         out += "cost      \(formatFixed(result.meanCost, digits: 4))\n"
         out += "accuracy  \(formatFixed(result.accuracy * 100, digits: 2))%  (\(result.correct)/\(result.count))\n\n"
         out += "per class\n"

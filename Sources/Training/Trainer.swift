@@ -114,12 +114,7 @@ public final class Trainer {
             if shouldStop() { return nil }
         }
         let trainingSeconds = monotonicSeconds() - start
-        let train = trainSet.pixels.withUnsafeBufferPointer { pixels in
-            trainSet.labels.withUnsafeBufferPointer { labels in
-                evaluator.evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!,
-                                   count: trainSet.count, trackDeadUnits: true)
-            }
-        }
+        let train = evaluator.evaluate(network, on: trainSet, trackDeadUnits: true)
         let validation = validationSet.map { evaluate($0) }
         let test = evaluate(testSet)
         if !train.meanCost.isFinite {
@@ -153,13 +148,7 @@ public final class Trainer {
         return cost
     }
 
-    public func evaluate(_ set: LabeledImages) -> Evaluation {
-        set.pixels.withUnsafeBufferPointer { pixels in
-            set.labels.withUnsafeBufferPointer { labels in
-                evaluator.evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!, count: set.count)
-            }
-        }
-    }
+    public func evaluate(_ set: LabeledImages) -> Evaluation { evaluator.evaluate(network, on: set) }
 
     /// A warning when half or more of some hidden layer's units output zero for every training
     /// image: the network has collapsed (dead ReLUs), typically from too large a rate. Nil when
@@ -177,4 +166,16 @@ func monotonicSeconds() -> Double {
     var now = timespec()
     clock_gettime(CLOCK_MONOTONIC, &now)
     return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+extension Evaluator {
+    /// Evaluates `network` on a whole set of images (the MLP module knows no data sets).
+    public func evaluate(_ network: MultilayerPerceptron, on set: LabeledImages, trackDeadUnits: Bool = false) -> Evaluation {
+        set.pixels.withUnsafeBufferPointer { pixels in
+            set.labels.withUnsafeBufferPointer { labels in
+                evaluate(network, pixels: pixels.baseAddress!, labels: labels.baseAddress!, count: set.count,
+                         trackDeadUnits: trackDeadUnits)
+            }
+        }
+    }
 }
