@@ -4,14 +4,15 @@
 #
 #   RUNS=5           repetitions of each measurement
 #   EPOCHS=5         epochs per run (the first is dropped as warm-up)
-#   LONG_RUNS=1      100-epoch end-to-end runs
+#   LONG_RUNS=3      100-epoch end-to-end runs
+#   TARGET_CPU       the -target-cpu the binary was built for (set by make bench; shown only)
 #   FLOOR_SOURCE     the floor program (default ../shared/bench/gemm_floor.c)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/zalando-train
 RUNS=${RUNS:-5}
 EPOCHS=${EPOCHS:-5}
-LONG_RUNS=${LONG_RUNS:-1}
+LONG_RUNS=${LONG_RUNS:-3}
 FLOOR_SOURCE=${FLOOR_SOURCE:-../shared/bench/gemm_floor.c}
 FLOOR=.build/gemm_floor
 DATA=${DATA_DIR:-data}
@@ -29,10 +30,15 @@ median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : 
 
 # run NAME EPOCHS ARGS...: RUNS runs; per-epoch train/eval seconds (epoch 1 dropped unless it is
 # the only one), load seconds and peak RSS collected into $tmp/NAME.*
+# With FLOOR_TOO=1 the floor program runs before each run, so both see the same machine load.
 run() {
     local name=$1 epochs=$2; shift 2
     : > "$tmp/$name.train"; : > "$tmp/$name.eval"; : > "$tmp/$name.load"; : > "$tmp/$name.rss"; : > "$tmp/$name.updates"
     for _ in $(seq "$RUNS"); do
+        if [ "${FLOOR_TOO:-0}" = 1 ]; then
+            read -r ft fe < <(OPENBLAS_NUM_THREADS=1 "$FLOOR")
+            echo "$ft" >> "$tmp/floor.train"; echo "$fe" >> "$tmp/floor.eval"
+        fi
         "$BIN" --data-dir "$DATA/fashion" --timing --epochs "$epochs" "$@" 2> "$tmp/err" > /dev/null
         awk '/^timing epoch=/ { split($2, e, "="); split($3, t, "="); split($4, v, "="); split($5, l, "=");
                                 if (e[2] > 1 || '"$epochs"' == 1) { print t[2] > "'"$tmp/$name.train"'"; print v[2] > "'"$tmp/$name.eval"'" }
@@ -42,16 +48,13 @@ run() {
 }
 
 echo "zalando-train benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "build: release, -target-cpu ${TARGET_CPU:-x86-64 (baseline)}; OpenBLAS $(pkg-config --modversion openblas)"
 echo "runs: $RUNS × $EPOCHS epochs (first epoch of each run dropped); Fashion-MNIST; medians (min–max)"
+echo "the floor (5 repetitions inside each run of it) alternates with the default runs"
 echo
 
 : > "$tmp/floor.train"; : > "$tmp/floor.eval"
-for _ in $(seq "$RUNS"); do
-    read -r ft fe < <(OPENBLAS_NUM_THREADS=1 "$FLOOR")
-    echo "$ft" >> "$tmp/floor.train"; echo "$fe" >> "$tmp/floor.eval"
-done
-
-run adam      "$EPOCHS" --optimizer adam
+FLOOR_TOO=1 run adam "$EPOCHS" --optimizer adam
 run sgd       "$EPOCHS" --optimizer sgd --lr 0.1
 run batch1    1         --optimizer sgd --batch-size 1
 run batch1000 "$EPOCHS" --optimizer adam --batch-size 1000
