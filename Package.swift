@@ -18,13 +18,15 @@ let package = Package(
         // C system libraries, found through pkg-config (Debian: libopenblas-dev, zlib1g-dev).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // One instruction Swift cannot reach: the cache prefetch hint (header-only, inlined).
+        .target(name: "CPrefetch"),
 
         // Reading MNIST-style IDX files, gzipped or plain.
         .target(name: "IDXData", dependencies: ["CZlib"]),
         // Flat Float32 buffers and a seedable random generator, shared by numerics and optimizers.
         .target(name: "Support"),
         // The multilayer perceptron: flat Float32 buffers, sgemm, activations, softmax-xent.
-        .target(name: "MLP", dependencies: ["CBLAS", "Support"]),
+        .target(name: "MLP", dependencies: ["CBLAS", "CPrefetch", "Support"]),
         // Optimizers (in-place sweeps over flat buffers) and learning-rate schedules.
         .target(name: "Optimization", dependencies: ["Support"]),
         // Training loop, run log CSV, model files, the path problem, reports and charts.

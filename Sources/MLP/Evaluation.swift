@@ -46,8 +46,7 @@ public final class Evaluator: @unchecked Sendable {
         var start = 0
         while start < count {
             let rows = min(block, count - start)
-            PixelBatch.gather(pixels: pixels, width: network.inputSize, indices: nil, first: start, rows: rows,
-                              into: input.pointer)
+            PixelBatch.convert(pixels: pixels, width: network.inputSize, first: start, rows: rows, into: input.pointer)
             costSum += predictions.withUnsafeMutableBufferPointer { predicted in
                 peaks.withUnsafeMutableBufferPointer { peakOutputs in
                     network.evaluateBlock(input: input.pointer, labels: labels + start, rows: rows,

@@ -104,7 +104,7 @@ public final class Trainer {
         var done = 0
         while first < trainSet.count {
             let rows = min(batchSize, trainSet.count - first)
-            let cost = trainStep(first: first, rows: rows, width: width, rate: &lastRate)
+            let cost = trainStep(first: first, rows: rows, batchSize: batchSize, width: width, rate: &lastRate)
             if !cost.isFinite {
                 throw TrainingError.diverged(epoch: epoch, iteration: update.updatesMade, cost: cost)
             }
@@ -128,13 +128,15 @@ public final class Trainer {
 
     /// One minibatch: gather and scale its pixels, backpropagate, update. Allocates nothing.
     @inline(__always)
-    private func trainStep(first: Int, rows: Int, width: Int, rate: inout Double) -> Double {
+    private func trainStep(first: Int, rows: Int, batchSize: Int, width: Int, rate: inout Double) -> Double {
         let cost = order.withUnsafeBufferPointer { order in
             trainSet.pixels.withUnsafeBufferPointer { pixels in
                 batchLabels.withUnsafeMutableBufferPointer { labels in
                     let indices = order.baseAddress! + first
-                    PixelBatch.gather(pixels: pixels.baseAddress!, width: width, indices: indices, first: 0,
-                                      rows: rows, into: batchInput.pointer)
+                    let next = first + rows
+                    let upcoming = UnsafeBufferPointer(rebasing: order[next..<min(next + batchSize, order.count)])
+                    PixelBatch.gather(pixels: pixels.baseAddress!, width: width, indices: indices, rows: rows,
+                                      into: batchInput.pointer, prefetching: upcoming)
                     trainSet.labels.withUnsafeBufferPointer { allLabels in
                         for r in 0..<rows { labels[r] = allLabels[Int(indices[r])] }
                     }

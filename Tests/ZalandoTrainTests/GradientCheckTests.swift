@@ -110,20 +110,28 @@ struct PixelBatchTests {
         var out = [Float](repeating: -1, count: bytes.count)
         bytes.withUnsafeBufferPointer { b in
             out.withUnsafeMutableBufferPointer { o in
-                PixelBatch.gather(pixels: b.baseAddress!, width: width, indices: nil, first: 0, rows: 256, into: o.baseAddress!)
+                PixelBatch.convert(pixels: b.baseAddress!, width: width, first: 0, rows: 256, into: o.baseAddress!)
             }
         }
         let mismatches = zip(bytes, out).filter { Float($0) / 255 != $1 }.count
         #expect(mismatches == 0)
     }
 
-    @Test func gatherFollowsTheIndices() {
+    /// Rows follow the indices; prefetching the next batch (shorter, longer or absent) is only a
+    /// hint and changes nothing.
+    @Test(arguments: [[], [1], [1, 2, 0, 1]] as [[Int32]])
+    func gatherFollowsTheIndices(upcoming: [Int32]) {
         let bytes: [UInt8] = [0, 255, 51, 102, 204, 153]  // three images of width 2
         let order: [Int32] = [2, 0]
         var out = [Float](repeating: 0, count: 4)
         bytes.withUnsafeBufferPointer { b in
             order.withUnsafeBufferPointer { o in
-                out.withUnsafeMutableBufferPointer { PixelBatch.gather(pixels: b.baseAddress!, width: 2, indices: o.baseAddress!, first: 0, rows: 2, into: $0.baseAddress!) }
+                upcoming.withUnsafeBufferPointer { next in
+                    out.withUnsafeMutableBufferPointer {
+                        PixelBatch.gather(pixels: b.baseAddress!, width: 2, indices: o.baseAddress!, rows: 2,
+                                          into: $0.baseAddress!, prefetching: next)
+                    }
+                }
             }
         }
         #expect(out == [204 / 255, 153 / 255, 0, 1] as [Float])
