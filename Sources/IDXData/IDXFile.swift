@@ -42,8 +42,8 @@ public struct IDXFile: Sendable {
         let limit = reader.maximumDecompressedSize - 4 - header.count
         guard elementCount <= limit else { throw DataError.tooLarge(path: path, claimedBytes: elementCount, limitBytes: max(0, limit)) }
 
-        var bytes = [UInt8](repeating: 0, count: elementCount)
-        let n = try bytes.withUnsafeMutableBytes { raw in try reader.read(into: raw) }
+        let bytes = try [UInt8](hugePageCapacity: elementCount) { buffer in try reader.read(into: buffer) }
+        let n = bytes.count
         guard n == elementCount else { throw DataError.truncated(path: path, expectedBytes: elementCount, foundBytes: n) }
         guard try reader.atEnd() else { throw DataError.trailingData(path: path, expectedBytes: elementCount) }
         return IDXFile(dimensions: dimensions, bytes: bytes)

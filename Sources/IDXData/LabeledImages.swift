@@ -44,15 +44,23 @@ public struct LabeledImages: Sendable {
 
     /// The first `count` images (the training part when the rest is held out for validation).
     public func prefix(_ count: Int) -> LabeledImages {
-        LabeledImages(pixels: Array(pixels[0..<(count * pixelsPerImage)]), labels: Array(labels[0..<count]),
-                      rows: rows, columns: columns)
+        LabeledImages(pixels: copyPixels(images: 0..<count), labels: Array(labels[0..<count]), rows: rows, columns: columns)
     }
 
     /// The last `count` images.
     public func suffix(_ count: Int) -> LabeledImages {
         let start = self.count - count
-        return LabeledImages(pixels: Array(pixels[(start * pixelsPerImage)...]), labels: Array(labels[start...]),
+        return LabeledImages(pixels: copyPixels(images: start..<self.count), labels: Array(labels[start...]),
                              rows: rows, columns: columns)
+    }
+
+    /// The pixels of `images`, copied into storage that may use huge pages like the original.
+    private func copyPixels(images: Range<Int>) -> [UInt8] {
+        let bytes = (images.lowerBound * pixelsPerImage)..<(images.upperBound * pixelsPerImage)
+        return [UInt8](hugePageCapacity: bytes.count) { target in
+            pixels[bytes].withUnsafeBytes { target.copyMemory(from: $0) }
+            return bytes.count
+        }
     }
 
     /// Images per class, indexed by label.
