@@ -40,10 +40,12 @@ run() {
             echo "$ft" >> "$tmp/floor.train"; echo "$fe" >> "$tmp/floor.eval"
         fi
         "$BIN" --data-dir "$DATA/fashion" --timing --epochs "$epochs" "$@" 2> "$tmp/err" > /dev/null
-        awk '/^timing epoch=/ { split($2, e, "="); split($3, t, "="); split($4, v, "="); split($5, l, "=");
-                                if (e[2] > 1 || '"$epochs"' == 1) { print t[2] > "'"$tmp/$name.train"'"; print v[2] > "'"$tmp/$name.eval"'" }
-                                if (e[2] == 1) print l[2] > "'"$tmp/$name.load"'" }
-             /^timing peak_rss_kb=/ { split($2, r, "="); split($3, u, "="); print r[2] / 1024 > "'"$tmp/$name.rss"'"; print u[2] > "'"$tmp/$name.updates"'" }' "$tmp/err"
+        # Appends (>>): awk's ">" would truncate each file again in every run's awk process.
+        awk -v out="$tmp/$name" -v epochs="$epochs" '
+            /^timing epoch=/ { split($2, e, "="); split($3, t, "="); split($4, v, "="); split($5, l, "=")
+                               if (e[2] > 1 || epochs == 1) { print t[2] >> (out ".train"); print v[2] >> (out ".eval") }
+                               if (e[2] == 1) print l[2] >> (out ".load") }
+            /^timing peak_rss_kb=/ { split($2, r, "="); split($3, u, "="); print r[2] / 1024 >> (out ".rss"); print u[2] >> (out ".updates") }' "$tmp/err"
     done
 }
 
