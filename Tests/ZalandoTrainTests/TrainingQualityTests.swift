@@ -91,6 +91,9 @@ struct TrainingQualityTests {
         let trainer = try Trainer(configuration: c, dataset: data)
         #expect(trainer.trainSet.count == 50000 && trainer.validationSet?.count == 10000)
         #expect(trainer.validationSet?.labels == Array(data.train.labels[50000...]))
+        // Both parts are copies into huge-page storage (large enough to take that path).
+        #expect(trainer.validationSet?.pixels == Array(data.train.pixels[(50000 * 784)...]))
+        #expect(trainer.trainSet.pixels == Array(data.train.pixels[..<(50000 * 784)]))
         let result = try #require(try trainer.trainEpoch(1))
         #expect(result.iteration == 1000)
         #expect(result.validation?.count == 10000)
