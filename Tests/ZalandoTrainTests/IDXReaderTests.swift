@@ -58,7 +58,7 @@ struct IDXReaderTests {
         #expect(set.labelHistogram() == [1, 0, 1, 0, 0, 0, 0, 0, 0, 1])
         #expect(set.suffix(1).pixels == [8, 9, 10, 11])
         #expect(set.prefix(2).labels == [2, 0])
-        #expect(set.prefix(2).pixels == Array(0..<8))
+        #expect(set.prefix(2).pixels == [0, 1, 2, 3, 4, 5, 6, 7])
     }
 
     @Test func missingFile() {

@@ -90,13 +90,17 @@ struct TrainingQualityTests {
         c.validation = 10000
         let trainer = try Trainer(configuration: c, dataset: data)
         #expect(trainer.trainSet.count == 50000 && trainer.validationSet?.count == 10000)
-        #expect(trainer.validationSet?.labels == Array(data.train.labels[50000...]))
-        // Both parts are copies into huge-page storage (large enough to take that path).
-        #expect(trainer.validationSet?.pixels == Array(data.train.pixels[(50000 * 784)...]))
-        #expect(trainer.trainSet.pixels == Array(data.train.pixels[..<(50000 * 784)]))
+        let validation = try #require(trainer.validationSet)
+        #expect(Array(validation.labels) == Array(data.train.labels.suffix(10000)))
+        #expect(Array(validation.pixels) == Array(data.train.pixels.suffix(10000 * 784)))
+        #expect(Array(trainer.trainSet.pixels) == Array(data.train.pixels.prefix(50000 * 784)))
         let result = try #require(try trainer.trainEpoch(1))
         #expect(result.iteration == 1000)
         #expect(result.validation?.count == 10000)
+        // The held-out images are evaluated from the shared storage, not from the first 10,000.
+        let direct = trainer.evaluate(LabeledImages(pixels: Array(validation.pixels), labels: Array(validation.labels),
+                                                    rows: 28, columns: 28))
+        #expect(result.validation?.meanCost == direct.meanCost && result.validation?.correct == direct.correct)
     }
 }
 
