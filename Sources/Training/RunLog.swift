@@ -88,17 +88,3 @@ extension String {
         return out
     }
 }
-
-/// `value` with a fixed number of decimals (printf %.Nf).
-public func formatFixed(_ value: Double, digits: Int) -> String {
-    var buffer = [CChar](repeating: 0, count: 64)
-    _ = withVaList([value]) { vsnprintf(&buffer, 64, "%.\(digits)f", $0) }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-/// `value` in scientific notation with `digits` decimals (printf %.Ne).
-public func formatScientific(_ value: Double, digits: Int) -> String {
-    var buffer = [CChar](repeating: 0, count: 64)
-    _ = withVaList([value]) { vsnprintf(&buffer, 64, "%.\(digits)e", $0) }
-    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}

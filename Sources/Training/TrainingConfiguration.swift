@@ -41,9 +41,3 @@ public struct TrainingConfiguration: Sendable {
     /// Iterations (weight updates) per epoch: ⌈training images / batch size⌉.
     public func iterationsPerEpoch(trainingCount: Int) -> Int { (trainingCount + batchSize - 1) / batchSize }
 }
-
-/// Shortest round-trip form of a Double (Swift's description), without a trailing ".0".
-public func formatCompact(_ value: Double) -> String {
-    let text = "\(value)"
-    return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
-}
