@@ -88,6 +88,7 @@ struct BadCommandLineMatrixTests {
         (["lr", "--schedule", "step", "--drop-every", "10", "--lr", "0.1", "--iterations", "10", "--iterations-per-epoch", "0"], 64, "--iterations-per-epoch"),
         (["path", "--iterations", "-1"], 64, "--iterations"),
         (["path", "--schedule", "plateau"], 64, "plateau"),
+        (["lr", "--schedule", "constant,plateau", "--lr", "0.1", "--iterations", "10"], 64, "plateau"),
         (["--data-dir", "/nonexistent"], 1, "/nonexistent/train-images-idx3-ubyte.gz"),
         (["--csv", "/nonexistent/dir/runs.csv", "--data-dir", TestPaths.dataDirectory("fashion")], 1, "/nonexistent/dir/runs.csv"),
         (["--csv", dir.path, "--data-dir", TestPaths.dataDirectory("fashion")], 1, dir.path),
