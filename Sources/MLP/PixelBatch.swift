@@ -42,8 +42,8 @@ public enum PixelBatch {
     /// two rows before it is converted. Only an epoch's first batch waits for memory.
     /// Measured (Adam training epoch, AVX2 build): touching each line with a load, 64 images
     /// ahead, 0.0761 s; next-batch prefetch 0.0777 s with 4 KB pages (prefetches stall on page
-    /// walks), 0.0733 s with huge pages (see IDXData's `hugePageCapacity`); plus the two-row
-    /// prefetch 0.0718 s.
+    /// walks), 0.0733–0.0746 s with huge pages (see IDXData's `hugePageCapacity`); plus the
+    /// two-row prefetch 0.0718 s.
     public static func gather(pixels: UnsafePointer<UInt8>, width: Int, indices: UnsafePointer<Int32>, rows: Int,
                               into destination: UnsafeMutablePointer<Float>,
                               prefetching upcoming: UnsafeBufferPointer<Int32> = UnsafeBufferPointer(start: nil, count: 0)) {
