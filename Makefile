@@ -26,6 +26,7 @@ help:
 	@echo "make bench          speed and memory against the bare OpenBLAS floor"
 	@echo "make fuzz           libFuzzer on the four file readers (FUZZ_SECONDS=600 per target)"
 	@echo "make clean          remove build products (data stays)"
+	@echo "TARGET_CPU=...      LLVM CPU to build for (now: '$(TARGET_CPU)'; empty = any x86-64)"
 
 # OpenBLAS and zlib come from the system, found through pkg-config.
 setup:
