@@ -22,10 +22,7 @@ struct LearningRate: ParsableCommand {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): must be at least 1") }
         guard iterationsPerEpoch >= 1 else { throw ValidationError("--iterations-per-epoch \(iterationsPerEpoch): must be at least 1") }
         try schedule.requireSingle(schedule: true)
-        // A plateau schedule reacts to each epoch's cost; without training it would print γ0 forever.
-        if schedule.schedules.contains(.plateau) {
-            throw ValidationError("--schedule plateau follows the cost of a training run, which lr does not have; use it with train")
-        }
+        try schedule.refusePlateau(in: "lr")
         if schedule.learningRate == nil && schedule.schedules != [.piecewise] {
             throw ValidationError("--lr is required (the initial rate γ0)")
         }

@@ -29,9 +29,7 @@ struct Path: ParsableCommand {
             throw ValidationError("--start \(start.defaultValueDescription): must be two numbers w,b")
         }
         try schedule.requireSingle(schedule: false, allowingRates: optimizer.optimizers.count)
-        if schedule.schedule == .plateau {
-            throw ValidationError("--schedule plateau needs epochs and a monitored cost; use it with train")
-        }
+        try schedule.refusePlateau(in: "path")
         try schedule.validate(iterationsPerEpoch: 1)
     }
 

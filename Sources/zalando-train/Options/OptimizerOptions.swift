@@ -40,12 +40,8 @@ struct OptimizerOptions: ParsableArguments {
             (.beta1, beta1 != nil), (.beta2, beta2 != nil), (.eps, eps != nil), (.centered, centered),
         ]
         // With several optimizers (path), a flag must be used by at least one of them.
-        let used = optimizers.flatMap(\.hyperparameters)
-        let names = optimizers.map(\.rawValue).joined(separator: ",")
-        for (parameter, isGiven) in given where isGiven && !used.contains(parameter) {
-            let uses = used.isEmpty ? "it takes none besides --lr" : "it uses " + Set(used).map(\.flag).sorted().joined(separator: ", ")
-            throw ValidationError("\(parameter.flag) is not used by --optimizer \(names) (\(uses))")
-        }
+        try requireUsed(given.filter(\.1).map(\.0.flag), used: Set(optimizers.flatMap(\.hyperparameters)).map(\.flag).sorted(),
+                        by: "--optimizer " + optimizers.map(\.rawValue).joined(separator: ","), none: "it takes none besides --lr")
         try check("--momentum", momentum, "in [0, 1)") { $0 >= 0 && $0 < 1 }
         try check("--dampening", dampening, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
         try check("--rho", rho, "in [0, 1)") { $0 >= 0 && $0 < 1 }
@@ -69,14 +65,5 @@ struct OptimizerOptions: ParsableArguments {
         return OptimizerSettings(kind: kind, momentum: given(momentum, .momentum), dampening: given(dampening, .dampening),
                                  rho: given(rho, .rho), beta1: given(beta1, .beta1), beta2: given(beta2, .beta2),
                                  eps: given(eps, .eps), centered: uses.contains(.centered) && centered, weightDecay: weightDecay)
-    }
-}
-
-/// Throws a usage error naming `flag` when `value` is given and fails `isValid` (NaN and ±∞
-/// always fail).
-func check(_ flag: String, _ value: Double?, _ requirement: String, _ isValid: (Double) -> Bool) throws {
-    guard let value else { return }
-    guard value.isFinite, isValid(value) else {
-        throw ValidationError("\(flag) \(value): must be \(requirement)")
     }
 }

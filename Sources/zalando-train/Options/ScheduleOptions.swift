@@ -75,11 +75,8 @@ struct ScheduleOptions: ParsableArguments {
         // With several schedules (lr), a flag must be used by at least one, and each gets its
         // required flags.
         let used = schedules.flatMap(\.flags)
-        let names = schedules.map(\.rawValue).joined(separator: ",")
-        for flag in givenFlags where !used.contains(flag) {
-            let uses = used.isEmpty ? "it takes none" : "it uses " + ScheduleFlag.allCases.filter(used.contains).map(\.flag).joined(separator: ", ")
-            throw ValidationError("\(flag.flag) is not used by --schedule \(names) (\(uses))")
-        }
+        try requireUsed(givenFlags.map(\.flag), used: ScheduleFlag.allCases.filter(used.contains).map(\.flag),
+                        by: "--schedule " + schedules.map(\.rawValue).joined(separator: ","), none: "it takes none")
         for kind in schedules {
             for flag in kind.requiredFlags where !givenFlags.contains(flag) {
                 throw ValidationError("--schedule \(kind.rawValue) needs \(flag.flag)")
@@ -131,6 +128,14 @@ struct ScheduleOptions: ParsableArguments {
     /// γ0: --lr, else v0 for piecewise, else `fallback` (the optimizer's default).
     func initialRate(fallback: Double) -> Double {
         learningRate ?? (schedule == .piecewise ? values?.items.first : nil) ?? fallback
+    }
+
+    /// plateau follows each epoch's cost of a training run; lr and path have none (without it
+    /// the rate would stay γ0 forever).
+    func refusePlateau(in command: String) throws {
+        if schedules.contains(.plateau) {
+            throw ValidationError("--schedule plateau follows the cost of a training run, which \(command) does not have; use it with train")
+        }
     }
 
     /// Train and lr's single-rate checks: one schedule for train, one --lr value.
