@@ -24,6 +24,10 @@ public final class MultilayerPerceptron: @unchecked Sendable {
     public let gradients: FloatBuffer
     public let batchCapacity: Int
     public var parameterCount: Int { parameters.count }
+    /// Every layer's width, input to output: "784-20-20-20-20-10".
+    public var widthsDescription: String {
+        ([inputSize] + hiddenSizes + [classCount]).map(String.init).joined(separator: "-")
+    }
 
     /// Hidden-layer outputs A_l [batchCapacity × width_l], kept for backpropagation.
     private let hiddenOutputs: [FloatBuffer]

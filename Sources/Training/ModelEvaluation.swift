@@ -14,8 +14,7 @@ public enum ModelEvaluation {
             throw ModelFileError(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(test.pixelsPerImage) pixels")
         }
         let result = Evaluator(inputSize: network.inputSize).evaluate(network, on: test)
-        let widths = ([network.inputSize] + network.hiddenSizes + [network.classCount]).map(String.init).joined(separator: "-")
-        var out = "model     \(modelPath) (\(widths) \(network.activation.rawValue)"
+        var out = "model     \(modelPath) (\(network.widthsDescription) \(network.activation.rawValue)"
         out += trainedOn.map { ", trained on \($0.rawValue)" } ?? ""
         out += ")\n"
         out += "data      \(name.displayName) test set, \(test.count) images\n"

@@ -36,11 +36,10 @@ public final class TrainingSession {
     public func run() throws -> TrainingOutcome {
         let c = configuration
         let network = trainer.network
-        let widths = ([network.inputSize] + network.hiddenSizes + [network.classCount]).map(String.init).joined(separator: "-")
         writeToStandardOutput("""
             \(c.dataset.displayName): \(trainer.trainSet.count) training\(trainer.validationSet.map { ", \($0.count) validation" } ?? ""), \
             \(trainer.testSet.count) test images (loaded in \(formatFixed(loadSeconds, digits: 2))s)
-            model \(widths) \(c.activation.rawValue), \(network.parameterCount) parameters; \(c.optimizer.kind.rawValue) lr \(formatCompact(c.learningRate)), \
+            model \(network.widthsDescription) \(c.activation.rawValue), \(network.parameterCount) parameters; \(c.optimizer.kind.rawValue) lr \(formatCompact(c.learningRate)), \
             schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
 
             """)
@@ -55,8 +54,7 @@ public final class TrainingSession {
             } catch let error as TrainingError {
                 progress.clear()
                 if case .diverged = error {
-                    let kept = runLog.map { " (\($0.path) keeps the \(epoch - 1) finished epoch\(epoch == 2 ? "" : "s"))" } ?? ""
-                    return .diverged("\(error)\(kept)")
+                    return .diverged("\(error)" + (keptEpochs(before: epoch).map { " (\($0))" } ?? ""))
                 }
                 throw error
             }
@@ -65,7 +63,7 @@ public final class TrainingSession {
                 let signal = Interruption.signal
                 let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
                 var message = "interrupted by \(name) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
-                if let runLog { message += "; \(runLog.path) keeps the \(epoch - 1) finished epoch\(epoch == 2 ? "" : "s")" }
+                if let kept = keptEpochs(before: epoch) { message += "; " + kept }
                 if let savePath {
                     try save(to: savePath, last: lastResult)
                     message += "; model saved to \(savePath)"
@@ -94,6 +92,11 @@ public final class TrainingSession {
             writeToStandardError("timing peak_rss_kb=\(usage.ru_maxrss) updates_per_epoch=\(trainer.iterationsPerEpoch)\n")
         }
         return .finished
+    }
+
+    /// "runs.csv keeps the 3 finished epochs" when a run stops early in `epoch`; nil without --csv.
+    private func keptEpochs(before epoch: Int) -> String? {
+        runLog.map { "\($0.path) keeps the \(epoch - 1) finished epoch\(epoch == 2 ? "" : "s")" }
     }
 
     private func save(to path: String, last: EpochResult?) throws {
