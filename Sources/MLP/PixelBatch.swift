@@ -46,7 +46,7 @@ public enum PixelBatch {
     /// two-row prefetch 0.0718 s.
     public static func gather(pixels: UnsafePointer<UInt8>, width: Int, indices: UnsafePointer<Int32>, rows: Int,
                               into destination: UnsafeMutablePointer<Float>,
-                              prefetching upcoming: UnsafeBufferPointer<Int32> = UnsafeBufferPointer(start: nil, count: 0)) {
+                              prefetching upcoming: UnsafeBufferPointer<Int32>) {
         for r in 0..<rows {
             if r < upcoming.count { prefetch(pixels + Int(upcoming[r]) * width, count: width) }
             if r + 2 < rows { prefetch(pixels + Int(indices[r + 2]) * width, count: width) }

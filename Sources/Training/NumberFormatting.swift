@@ -5,10 +5,10 @@ import Glibc
 // How numbers are written for people and files: the epoch line, the CSV, reports and charts.
 
 /// `value` with a fixed number of decimals (printf %.Nf).
-public func formatFixed(_ value: Double, digits: Int) -> String { printf(value, "%.\(digits)f") }
+public func formatFixed(_ value: Double, digits: Int) -> String { formatted(value, "%.\(digits)f") }
 
 /// `value` in scientific notation with `digits` decimals (printf %.Ne).
-public func formatScientific(_ value: Double, digits: Int) -> String { printf(value, "%.\(digits)e") }
+public func formatScientific(_ value: Double, digits: Int) -> String { formatted(value, "%.\(digits)e") }
 
 /// Shortest round-trip form of a Double (Swift's description), without a trailing ".0".
 public func formatCompact(_ value: Double) -> String {
@@ -19,7 +19,7 @@ public func formatCompact(_ value: Double) -> String {
 /// One Double through a printf conversion (C's rounding, as Python's and numpy's "%.4f").
 /// A huge value in %f takes hundreds of characters: the buffer then grows to what vsnprintf
 /// says it needs, so nothing is cut off.
-private func printf(_ value: Double, _ format: String) -> String {
+private func formatted(_ value: Double, _ format: String) -> String {
     var buffer = [CChar](repeating: 0, count: 64)
     let needed = Int(withVaList([value]) { vsnprintf(&buffer, buffer.count, format, $0) })
     if needed >= buffer.count {
