@@ -6,7 +6,8 @@ struct LearningRate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lr",
         abstract: "Print a learning-rate schedule, iteration by iteration (CSV iteration,lr), without training.",
-        discussion: "With a comma list (--schedule constant,exponential) the CSV has one column per schedule.")
+        discussion: "With a comma list (--schedule constant,exponential) the CSV has one column per schedule. "
+            + "Any schedule but plateau, which follows a training run's cost per epoch.")
 
     @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
     @Option(help: "Number of iterations to print (j = 0…N−1).")

@@ -5,10 +5,10 @@ import Training
 struct Path: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an optimizer on the two-parameter linear regression J(w,b) = mean((w·x + b − y)²) and print its path (CSV iteration,lr,w,b,cost).",
-        discussion: """
-            With several optimizers (--optimizer sgd,momentum,adam --lr 0.05,0.05,0.3) the CSV gains a first
-            column `optimizer` and --svg draws every path on the cost contours.
-            """)
+        // One line each: --help wraps the text itself and keeps the newlines it is given.
+        discussion: "With several optimizers (--optimizer sgd,momentum,adam --lr 0.05,0.05,0.3) the CSV gains a first "
+            + "column `optimizer` and --svg draws every path on the cost contours. Any schedule but plateau, "
+            + "which follows a training run's cost per epoch.")
 
     @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
     @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
