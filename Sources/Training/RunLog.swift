@@ -40,8 +40,8 @@ public final class RunLog {
     }
 
     /// One row for an epoch of a run.
-    public static func row(configuration c: TrainingConfiguration, result r: EpochResult) -> [String] {
-        [c.resolvedRunName, c.dataset.rawValue, c.optimizer.kind.rawValue, c.schedule.kind.rawValue,
+    public static func row(configuration c: TrainingConfiguration, name: String, result r: EpochResult) -> [String] {
+        [name, c.dataset.rawValue, c.optimizer.kind.rawValue, c.schedule.kind.rawValue,
          formatCompact(c.learningRate), String(c.batchSize), c.hiddenSizes.map(String.init).joined(separator: "-"),
          String(c.seed), String(r.epoch), String(r.iteration), "\(r.learningRate)",
          "\(r.train.meanCost)", "\(r.train.accuracy)", "\(r.test.meanCost)", "\(r.test.accuracy)",

@@ -28,16 +28,6 @@ public struct TrainingConfiguration: Sendable {
 
     public var learningRate: Double { schedule.initialRate }
 
-    /// `--run-name`, or a name built from the flags that distinguish runs.
-    public var resolvedRunName: String {
-        if let runName { return runName }
-        var name = "\(optimizer.kind.rawValue)-lr\(formatCompact(learningRate))-\(schedule.kind.rawValue)"
-        if batchSize != 50 { name += "-b\(batchSize)" }
-        if hiddenSizes != [20, 20, 20, 20] { name += "-h" + hiddenSizes.map(String.init).joined(separator: "x") }
-        name += "-s\(seed)"
-        return name
-    }
-
     /// Iterations (weight updates) per epoch: ⌈training images / batch size⌉.
     public func iterationsPerEpoch(trainingCount: Int) -> Int { (trainingCount + batchSize - 1) / batchSize }
 }

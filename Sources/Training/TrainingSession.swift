@@ -17,6 +17,10 @@ public final class TrainingSession {
     public let configuration: TrainingConfiguration
     public let trainer: Trainer
     public let loadSeconds: Double
+    /// The run's canonical flags, run_id and default name, from the images actually loaded.
+    public let identity: RunIdentity
+    /// `--run-name`, or the readable default.
+    public var runName: String { configuration.runName ?? identity.defaultName }
     private let runLog: RunLog?
     private let savePath: String?
     /// Also report each epoch's training and evaluation seconds on stderr (for `make bench`).
@@ -29,6 +33,7 @@ public final class TrainingSession {
         let dataset = try Dataset.load(configuration.dataset, from: dataDirectory)
         loadSeconds = monotonicSeconds() - loadStart
         trainer = try Trainer(configuration: configuration, dataset: dataset)
+        identity = RunIdentity(configuration: configuration, iterationsPerEpoch: trainer.iterationsPerEpoch)
         runLog = try csvPath.map { try RunLog(path: $0) }
         self.savePath = savePath
     }
@@ -76,7 +81,7 @@ public final class TrainingSession {
                 writeToStandardError("timing epoch=\(result.epoch) train=\(formatFixed(result.trainingSeconds, digits: 4)) "
                     + "eval=\(formatFixed(result.seconds - result.trainingSeconds, digits: 4)) load=\(formatFixed(loadSeconds, digits: 4))\n")
             }
-            try runLog?.append(RunLog.row(configuration: c, result: result))
+            try runLog?.append(RunLog.row(configuration: c, name: runName, result: result))
             if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
                 writeToStandardError(warning + "\n")
             }
@@ -104,7 +109,8 @@ public final class TrainingSession {
         var metadata = [
             "dataset": c.dataset.rawValue, "optimizer": c.optimizer.kind.rawValue, "lr0": formatCompact(c.learningRate),
             "schedule": c.schedule.kind.rawValue, "batch_size": String(c.batchSize), "seed": String(c.seed),
-            "run": c.resolvedRunName, "epochs": String(c.epochs), "init": c.initialization.rawValue,
+            "run": runName, "epochs": String(c.epochs), "init": c.initialization.rawValue,
+            "flags": identity.flags, "run_id": identity.runID,
         ]
         if let last {
             metadata["epochs_completed"] = String(last.epoch)
