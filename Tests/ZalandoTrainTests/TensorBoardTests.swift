@@ -224,6 +224,20 @@ struct TensorBoardRunTests {
         }
     }
 
+
+    /// Started with standard output closed, the event file must not take its place (else the
+    /// epoch lines would land inside it).
+    @Test func closedStandardOutputNeverLandsInTheEventFile() throws {
+        let logdir = TestPaths.temporaryDirectory().path
+        let result = try runProcess("/bin/sh", ["-c", "exec \"$0\" \"$@\" >&-", TestPaths.binary.path]
+                                    + Self.data + ["--epochs", "2", "--run-name", "closed", "--tensorboard", logdir])
+        #expect(result.status == 0, "\(result.stderr)")
+        let folder = logdir + "/closed"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files.count == 1)
+        let records = try tfRecords(in: folder + "/" + files[0])
+        #expect(records.count == 3, "the version event and two epochs")
+    }
 }
 
 /// `--tensorboard` values refused by validation (no data needed).

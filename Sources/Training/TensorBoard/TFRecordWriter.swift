@@ -36,9 +36,17 @@ public final class TFRecordWriter {
 
     public init(creating path: String) throws {
         self.path = path
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+        var descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw FileError(path: path, problem: "cannot be created: \(String(cString: strerror(errno)))")
+        }
+        // Started with standard input, output or error closed, the file could take its number
+        // and receive what is printed: move it above 2 and leave that number closed.
+        if descriptor <= 2 {
+            let moved = fcntl(descriptor, F_DUPFD_CLOEXEC, 3)
+            close(descriptor)
+            guard moved >= 0 else { throw FileError(path: path, problem: "cannot be opened: \(String(cString: strerror(errno)))") }
+            descriptor = moved
         }
         self.descriptor = descriptor
     }
