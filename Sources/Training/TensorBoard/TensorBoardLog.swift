@@ -117,9 +117,9 @@ public final class TensorBoardLog {
     }
 
     static var hostName: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(cString: buffer)
+        var buffer = [UInt8](repeating: 0, count: 256)
+        guard buffer.withUnsafeMutableBufferPointer({ gethostname($0.baseAddress!, 255) }) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
         return name.isEmpty ? "localhost" : runFolderName(run: name)
     }
 }
