@@ -23,12 +23,16 @@ public final class TrainingSession {
     public var runName: String { configuration.runName ?? identity.defaultName }
     private let runLog: RunLog?
     private let savePath: String?
+    private let tensorBoardDirectory: String?
     /// Also report each epoch's training and evaluation seconds on stderr (for `make bench`).
     public var reportTiming = false
 
-    public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?) throws {
+    public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?,
+                tensorBoardDirectory: String? = nil) throws {
         self.configuration = configuration
         if let savePath { try TrainingSession.checkWritable(savePath) }
+        if let tensorBoardDirectory { try TensorBoardLog.checkDirectory(tensorBoardDirectory) }
+        self.tensorBoardDirectory = tensorBoardDirectory
         let loadStart = monotonicSeconds()
         let dataset = try Dataset.load(configuration.dataset, from: dataDirectory)
         loadSeconds = monotonicSeconds() - loadStart
@@ -48,6 +52,10 @@ public final class TrainingSession {
             schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
 
             """)
+        // Created once every flag is checked and the data is loaded, so a refused run leaves no file.
+        let tensorBoard = try tensorBoardDirectory.map {
+            try TensorBoardLog(directory: $0, runFolder: TensorBoardLog.runFolderName(run: runName, runID: identity.runID))
+        }
         Interruption.install()
         trainer.shouldStop = { Interruption.signal != 0 }
         let progress = ProgressBar()
@@ -82,6 +90,7 @@ public final class TrainingSession {
                     + "eval=\(formatFixed(result.seconds - result.trainingSeconds, digits: 4)) load=\(formatFixed(loadSeconds, digits: 4))\n")
             }
             try runLog?.append(RunLog.row(configuration: c, name: runName, result: result))
+            try tensorBoard?.append(result)
             if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
                 writeToStandardError(warning + "\n")
             }

@@ -55,7 +55,7 @@ struct Train: ParsableCommand {
         let configuration = trainingConfiguration
         let session = try reportingErrors {
             try TrainingSession(configuration: configuration, dataDirectory: data.directory,
-                                csvPath: output.csv, savePath: output.save)
+                                csvPath: output.csv, savePath: output.save, tensorBoardDirectory: output.tensorboard)
         }
         session.reportTiming = output.timing
         try schedule.validate(iterationsPerEpoch: session.trainer.iterationsPerEpoch)

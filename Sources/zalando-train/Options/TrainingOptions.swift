@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 
 struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Minibatch size (1 = stochastic GD, 60000 = batch GD).")
@@ -27,6 +28,17 @@ struct OutputOptions: ParsableArguments {
     var runName: String?
     @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"))
     var save: String?
+    @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>/ (created if missing): costs, accuracies and lr per epoch.",
+                               valueName: "dir"))
+    var tensorboard: String?
     @Flag(help: .hidden)
     var timing = false
+
+    func validate() throws {
+        if let tensorboard {
+            do { try TensorBoardLog.checkDirectory(tensorboard) } catch let error as FileError {
+                throw ValidationError("--tensorboard \(tensorboard.isEmpty ? "''" : tensorboard): \(error.problem)")
+            }
+        }
+    }
 }
