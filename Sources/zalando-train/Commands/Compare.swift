@@ -7,7 +7,7 @@ struct Compare: ParsableCommand {
 
     @Argument(help: ArgumentHelp("CSV run logs written by train --csv.", valueName: "file"))
     var files: [String]
-    @Option(help: "Column to rank by: test_accuracy, train_accuracy, test_cost or train_cost (costs rank low first).", transform: choice)
+    @Option(help: "Column to rank by (costs rank low first).")
     var metric: Metric = .testAccuracy
     @Option(help: ArgumentHelp("Write an SVG chart: training cost and the metric against epoch, one line per run.", valueName: "file"))
     var svg: String?

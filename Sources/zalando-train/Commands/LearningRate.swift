@@ -9,7 +9,7 @@ struct LearningRate: ParsableCommand {
         discussion: "With a comma list (--schedule constant,exponential) the CSV has one column per schedule. "
             + "Any schedule but plateau, which follows a training run's cost per epoch.")
 
-    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
+    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions<LearningRateHelp>
     @Option(help: "Number of iterations to print (j = 0…N−1).")
     var iterations: Int
     @Option(name: .customLong("iterations-per-epoch"), help: "Updates per epoch, for durations in epochs (5e).")

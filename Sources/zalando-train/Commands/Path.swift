@@ -10,8 +10,8 @@ struct Path: ParsableCommand {
             + "column `optimizer` and --svg draws every path on the cost contours. Any schedule but plateau, "
             + "which follows a training run's cost per epoch.")
 
-    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
-    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
+    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions<PathHelp>
+    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions<PathHelp>
     @Option(help: "Number of full-batch updates.")
     var iterations = 100
     @Option(help: ArgumentHelp("CSV file with header x,y (default: built-in data, minimum at w = 0.5, b = 2.0).", valueName: "file"))

@@ -12,8 +12,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Model") var model: ModelOptions
-    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
-    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
+    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions<TrainHelp>
+    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions<TrainHelp>
     @OptionGroup(title: "Training") var training: TrainingOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 

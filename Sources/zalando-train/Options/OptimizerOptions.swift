@@ -2,11 +2,13 @@ import ArgumentParser
 import Optimization
 
 /// --optimizer and its hyperparameters, plus the gradient options every optimizer shares.
-struct OptimizerOptions: ParsableArguments {
-    @Option(name: .customLong("optimizer"),
-            help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) (path: a comma list draws several).",
-            transform: choiceList)
-    var optimizers: [OptimizerKind] = [.adam]
+/// `Help` gives the text of --optimizer for the command that uses the group.
+struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
+    @Option(name: .customLong("optimizer"), help: ArgumentHelp(Help.optimizer))
+    var optimizerList = ChoiceList<OptimizerKind>([.adam])
+
+    /// The optimizers (path may compare several).
+    var optimizers: [OptimizerKind] { optimizerList.items }
 
     /// The optimizer (train uses exactly one; path may compare several).
     var optimizer: OptimizerKind { optimizers[0] }
