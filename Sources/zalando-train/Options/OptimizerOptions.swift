@@ -29,11 +29,11 @@ struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
     var centered = false
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default 0.01 there).")
     var weightDecay: Double?
-    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient.")
+    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient (default 0).")
     var l1: Double?
-    @Option(name: .customLong("clip-norm"), help: "Clip the gradient's global norm to c (torch clip_grad_norm_).")
+    @Option(name: .customLong("clip-norm"), help: "Clip the gradient's global norm to c (torch clip_grad_norm_; default: no clipping).")
     var clipNorm: Double?
-    @Option(name: .customLong("grad-noise"), help: "Gradient noise η: add N(0, η/(1+t)^0.55) (Neelakantan et al. 2015).")
+    @Option(name: .customLong("grad-noise"), help: "Gradient noise η: add N(0, η/(1+t)^0.55) (Neelakantan et al. 2015; default 0).")
     var gradNoise: Double?
 
     func validate() throws {

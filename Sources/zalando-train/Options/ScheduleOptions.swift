@@ -16,19 +16,19 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     var schedule: ScheduleKind { schedules[0] }
     /// The first --lr value.
     var learningRate: Double? { learningRates?.items.first }
-    @Option(help: DurationHelp.help("piecewise: boundaries b1,…,bn"))
+    @Option(help: DurationHelp.help("piecewise (required): boundaries b1,…,bn"))
     var boundaries: CommaList<StepCount>?
-    @Option(help: "piecewise: rates v0,…,vn (one more than boundaries).")
+    @Option(help: "piecewise (required): rates v0,…,vn, one more than boundaries.")
     var values: CommaList<Double>?
-    @Option(name: .customLong("drop-every"), help: DurationHelp.help("step: γ0/(⌊j/D⌋+1), a drop every D updates"))
+    @Option(name: .customLong("drop-every"), help: DurationHelp.help("step (required): γ0/(⌊j/D⌋+1), a drop every D updates"))
     var dropEvery: StepCount?
-    @Option(help: DurationHelp.help("multistep: milestones m1,m2,… (increasing)"))
+    @Option(help: DurationHelp.help("multistep (required): milestones m1,m2,…, increasing"))
     var milestones: CommaList<StepCount>?
     @Option(help: "multistep, plateau: multiply by f (default 0.1).")
     var factor: Double?
-    @Option(name: .customLong("decay-rate"), help: "inverse-time, exponential, natural-exp: ν.")
+    @Option(name: .customLong("decay-rate"), help: "inverse-time, exponential, natural-exp (required): ν.")
     var decayRate: Double?
-    @Option(name: .customLong("decay-steps"), help: DurationHelp.help("Decay period s"))
+    @Option(name: .customLong("decay-steps"), help: DurationHelp.help("Decay period s (required by the schedules that decay)"))
     var decaySteps: StepCount?
     @Flag(help: "Use ⌊j/s⌋ instead of j/s.")
     var staircase = false
@@ -44,9 +44,9 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     var tMul: Double?
     @Option(name: .customLong("m-mul"), help: "sgdr: peak decay factor per restart (default 1).")
     var mMul: Double?
-    @Option(name: .customLong("max-lr"), help: "cyclic: upper rate.")
+    @Option(name: .customLong("max-lr"), help: "cyclic (required): upper rate.")
     var maxLR: Double?
-    @Option(name: .customLong("step-size"), help: DurationHelp.help("cyclic: half-cycle length s"))
+    @Option(name: .customLong("step-size"), help: DurationHelp.help("cyclic (required): half-cycle length s"))
     var stepSize: StepCount?
     @Option(help: "cyclic: the cycle's shape (default triangular).")
     var mode: CyclicMode?
@@ -56,7 +56,7 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     var patience: Int?
     @Option(name: .customLong("min-lr"), help: "plateau: lower bound for the rate (default 0).")
     var minLR: Double?
-    @Option(name: .customLong("warmup-steps"), help: DurationHelp.help("Linear warmup over W updates before any schedule"))
+    @Option(name: .customLong("warmup-steps"), help: DurationHelp.help("Linear warmup over W updates before any schedule (default 0: none)"))
     var warmupSteps: StepCount?
 
     var givenFlags: [ScheduleFlag] {

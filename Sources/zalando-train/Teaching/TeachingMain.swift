@@ -9,6 +9,10 @@ extension ZalandoTrain {
     /// (`ErrorTeacher`). Help, version, completion and exit statuses are ArgumentParser's.
     static func main() {
         let arguments = NegativeValues.attach(Array(CommandLine.arguments.dropFirst()))
+        if let script = Completions.script(for: arguments) {
+            print(script)
+            return
+        }
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
