@@ -26,10 +26,25 @@ extension ZalandoTrain {
 
     /// The full usage error text (Error, Help and Usage lines) with the teaching first line.
     static func teachingMessage(for error: Error) -> String {
-        let full = fullMessage(for: error, columns: 80)
+        let full = ArgumentParserText.fullMessage(ZalandoTrain.self, error)
         let command = ErrorTeacher.command(inFullText: full, subcommands: CommandCatalog.shared.subcommandNames)
-        return ErrorTeacher.rewriteFullText(full, message: message(for: error), command: command)
+        return ErrorTeacher.rewriteFullText(full, message: ArgumentParserText.message(ZalandoTrain.self, error), command: command)
     }
+
+    /// The error's message as the user sees it (the teaching first line, without "Error: "),
+    /// for callers in this process such as the tests.
+    static func message(for error: Error) -> String {
+        let text = teachingMessage(for: error)
+        guard text.hasPrefix("Error: ") else { return ArgumentParserText.message(ZalandoTrain.self, error) }
+        return String(text.dropFirst("Error: ".count).prefix { $0 != "\n" })
+    }
+}
+
+/// ArgumentParser's own texts (its protocol extension's methods, which `ZalandoTrain`'s
+/// `message(for:)` shadows).
+enum ArgumentParserText {
+    static func message<T: ParsableCommand>(_ type: T.Type, _ error: Error) -> String { T.message(for: error) }
+    static func fullMessage<T: ParsableCommand>(_ type: T.Type, _ error: Error) -> String { T.fullMessage(for: error, columns: 80) }
 }
 
 /// `--lr -1` → `--lr=-1`: ArgumentParser reads a word starting with a dash as an option, so
