@@ -227,6 +227,39 @@ struct InstallTests {
         #expect(try Self.complete(["zalando-train", "lr", "--schedule", "cos"], in: folder) == ["cosine"])
     }
 
+    /// fish's own completion engine (`complete -C`) on the installed script.
+    @Test(.enabled(if: available && shellPresent("fish"))) func fishCompletesTrainFlagsValuesAndFiles() throws {
+        let (prefix, _) = try #require(Self.installed)
+        let folder = TestPaths.temporaryDirectory()
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("dogs.csv").path, contents: Data())
+        func complete(_ line: String) throws -> [String] {
+            let script = "source '\(prefix.path)/share/fish/vendor_completions.d/zalando-train.fish'; complete -C '\(line)'"
+            let result = try runProcess("/usr/bin/env", ["fish", "-c", script], in: folder)
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }
+        }
+        #expect(try complete("zalando-train --sched") == ["--schedule"])
+        #expect(Set(try complete("zalando-train --optimizer a")) == Set(OptimizerKind.allCases.map(\.rawValue).filter { $0.hasPrefix("a") }))
+        #expect(try complete("zalando-train compare d") == ["dogs.csv"])
+        #expect(try complete("zalando-train lr --sched") == ["--schedule"])
+    }
+
+    /// zsh reads the installed script without a syntax error (its completion system needs a
+    /// terminal to run).
+    @Test(.enabled(if: available && shellPresent("zsh"))) func zshScriptParses() throws {
+        let (prefix, _) = try #require(Self.installed)
+        let result = try runProcess("/usr/bin/env", ["zsh", "-n", prefix.path + "/share/zsh/site-functions/_zalando-train"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// Outside CI a missing shell skips loudly; CI installs fish and zsh.
+    static func shellPresent(_ name: String) -> Bool {
+        if ProcessInfo.processInfo.environment["CI"] != nil { return true }
+        let found = ["/usr/bin/", "/bin/", "/usr/local/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + name) }
+        if !found { print("⚠️  SKIPPING \(name) completion test: \(name) is not installed (apt-get install \(name))") }
+        return found
+    }
+
     @Test(.enabled(if: available)) func manPageRendersWithMan() throws {
         let (prefix, _) = try #require(Self.installed)
         let page = prefix.appendingPathComponent("share/man/man1/zalando-train.1").path

@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// `--generate-completion-script SHELL`: ArgumentParser's script, plus, for bash and zsh, a
-/// wrapper that completes the default `train` subcommand's flags and values at the top level
+/// `--generate-completion-script SHELL`: ArgumentParser's script, plus, for bash, zsh and
+/// fish, a wrapper that completes the default `train` subcommand's flags and values at the top level
 /// (`zalando-train --sched<Tab>`), as if `train` had been typed.
 enum Completions {
     /// The script for `arguments` when they ask for one, else nil.
@@ -17,6 +17,7 @@ enum Completions {
         switch shell {
         case .bash: return base + bashDefault(subcommands: subcommands)
         case .zsh: return zshDefault(base, subcommands: subcommands)
+        case .fish: return fishDefault(base, subcommands: CommandCatalog.shared.subcommandNames.joined(separator: " "))
         default: return base
         }
     }
@@ -63,5 +64,21 @@ enum Completions {
             """
         guard let range = base.range(of: marker) else { return base }
         return base.replacingCharacters(in: range, with: wrapper)
+    }
+
+    static func fishDefault(_ base: String, subcommands: String) -> String {
+        // After the tokens are read, put `train` in when the first word is not a subcommand.
+        let marker = "    set -l unparsed_tokens (__zalando-train_tokens -pc)\n"
+        let insertion = """
+                # train is the default subcommand: complete as if it had been typed.
+                if not contains -- "$unparsed_tokens[2]" \(subcommands)
+                    if test (count $unparsed_tokens) -ge 2; or string match -q -- '-*' (commandline -ct)
+                        set unparsed_tokens $unparsed_tokens[1] train $unparsed_tokens[2..]
+                    end
+                end
+
+            """
+        guard let range = base.range(of: marker) else { return base }
+        return base.replacingCharacters(in: range, with: marker + insertion)
     }
 }
