@@ -98,18 +98,21 @@ enum ErrorTeacher {
         for item in items where StepCountText.isValid(item) == false {
             let label = items.count > 1 ? "'\(item)' is " : ""
             let body = item.dropLast()
+            let detail: String
             if item.hasSuffix("E"), Int(body) != nil, !body.hasPrefix("-") {
-                return "\(label)not a duration: epochs take a lowercase e (\(body)e); \(accepted)"
+                detail = ": epochs take a lowercase e (\(body)e)"
+            } else if item.lowercased().hasSuffix("e"), !body.isEmpty, Double(body) != nil, Int(body) == nil, !body.hasPrefix("-") {
+                detail = ": epochs must be whole (give part of an epoch in iterations)"
+            } else if item.hasPrefix("-") {
+                detail = ": durations are not negative"
+            } else if !item.isEmpty, item.allSatisfy(\.isNumber) || (body.allSatisfy(\.isNumber) && item.hasSuffix("e")) {
+                detail = ": too large"
+            } else if Double(item) != nil {
+                detail = ": iterations must be whole"
+            } else {
+                detail = ""
             }
-            if item.lowercased().hasSuffix("e"), Double(body) != nil, Int(body) == nil, !body.isEmpty {
-                return "\(label)not a whole number of epochs (give part of an epoch in iterations); \(accepted)"
-            }
-            if item.hasPrefix("-") { return "\(label)negative; \(accepted)" }
-            if !item.isEmpty, item.allSatisfy(\.isNumber) || (body.allSatisfy(\.isNumber) && item.hasSuffix("e")) {
-                return "\(label)too large; \(accepted)"
-            }
-            if Double(item) != nil { return "\(label)not a whole number of iterations; \(accepted)" }
-            return "\(label)not a duration; \(accepted)"
+            return "\(label)not a duration\(detail); \(accepted)"
         }
         return accepted
     }
@@ -119,14 +122,14 @@ enum ErrorTeacher {
     static func number(items: [String], several: Bool) -> String {
         func label(_ item: String) -> String { several ? "'\(item)' " : "" }
         if let bad = items.first(where: { Double($0) == nil }) {
-            if bad.isEmpty { return several ? "an empty item; give numbers separated by commas" : "must be a number" }
-            return "\(label(bad))is not a number"
+            if bad.isEmpty { return several ? "an item is empty; give numbers separated by commas" : "must be a number" }
+            return "\(label(bad))must be a number"
         }
         if let bad = items.first(where: { Int($0) == nil && Double($0)! != Double($0)!.rounded(.towardZero) }) {
             return "\(label(bad))must be a whole number"
         }
         if let bad = items.first(where: { Int($0) == nil && !$0.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) && !$0.hasPrefix("-") }) {
-            return "\(label(bad))is too large"
+            return "\(label(bad))must be smaller"
         }
         if let bad = items.first(where: { Int($0) == nil }), let whole = Double(bad), abs(whole) < 1e18 {
             return "\(label(bad))must be a whole number, written without a point or exponent (\(Int(whole)))"
@@ -134,7 +137,7 @@ enum ErrorTeacher {
         if let bad = items.first(where: { $0.hasPrefix("-") }) {
             return "\(label(bad))must be zero or positive"
         }
-        return "is out of range"
+        return "is out of range for this flag"
     }
 }
 
