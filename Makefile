@@ -14,7 +14,7 @@ PKGS       := libopenblas-dev zlib1g-dev pkg-config
 TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo haswell)
 SWIFTFLAGS := -c $(CONFIG) $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 
-.PHONY: all setup build run test download-data bench fuzz clean help
+.PHONY: all setup build run test download-data bench fuzz clean help install
 
 all: build
 
@@ -24,6 +24,7 @@ help:
 	@echo "make build          release build of .build/release/zalando-train"
 	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DATA_MIRROR=DIR offline)"
 	@echo "make bench          speed and memory against the bare OpenBLAS floor"
+	@echo "make install        binary, man page and bash/zsh/fish completions under PREFIX (now $(PREFIX))"
 	@echo "make fuzz           libFuzzer on the four file readers (FUZZ_SECONDS=600 per target)"
 	@echo "make clean          remove build products (data stays)"
 	@echo "TARGET_CPU=...      LLVM CPU to build for (now: '$(TARGET_CPU)'; empty = any x86-64)"
@@ -56,7 +57,28 @@ test: setup
 	@if [ "$${ZT_REQUIRE_DATA:-0}" = 1 ]; then sh scripts/download-data.sh; \
 	else sh scripts/download-data.sh || echo "test: data unavailable; real-data tests will be skipped"; fi
 	$(SWIFT) build $(SWIFTFLAGS)
+	$(SWIFT) build $(SWIFTFLAGS) --product generate-manual
 	$(SWIFT) test $(SWIFTFLAGS)
+
+# The binary, its man page (generated from the commands' help by swift-argument-parser's
+# generate-manual, see scripts/generate-manual.sh) and the shell completions, under
+# $(DESTDIR)$(PREFIX): bin/, share/man/man1/, and where bash-completion, zsh and fish look.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+ROOT    := $(DESTDIR)$(PREFIX)
+GENERATE_MANUAL ?= .build/$(CONFIG)/generate-manual
+
+install: build
+	$(SWIFT) build $(SWIFTFLAGS) --product generate-manual
+	install -d "$(ROOT)/bin" "$(ROOT)/share/man/man1" "$(ROOT)/share/bash-completion/completions" \
+		"$(ROOT)/share/zsh/site-functions" "$(ROOT)/share/fish/vendor_completions.d"
+	install -m 755 $(BIN) "$(ROOT)/bin/zalando-train"
+	sh scripts/generate-manual.sh $(GENERATE_MANUAL) $(BIN) .build/man
+	install -m 644 .build/man/zalando-train.1 "$(ROOT)/share/man/man1/zalando-train.1"
+	$(BIN) --generate-completion-script bash > "$(ROOT)/share/bash-completion/completions/zalando-train"
+	$(BIN) --generate-completion-script zsh > "$(ROOT)/share/zsh/site-functions/_zalando-train"
+	$(BIN) --generate-completion-script fish > "$(ROOT)/share/fish/vendor_completions.d/zalando-train.fish"
+	@echo "installed zalando-train under $(ROOT)"
 
 bench: build download-data
 	@TARGET_CPU="$(TARGET_CPU)" bash scripts/bench.sh

@@ -14,7 +14,7 @@ public enum ModelEvaluation {
             throw ModelFileError(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(test.pixelsPerImage) pixels")
         }
         let result = Evaluator(inputSize: network.inputSize).evaluate(network, on: test)
-        var out = "model     \(modelPath) (\(network.widthsDescription) \(network.activation.rawValue)"
+        var out = "model     \(escapedForTerminal(modelPath)) (\(network.widthsDescription) \(network.activation.rawValue)"
         out += trainedOn.map { ", trained on \($0.rawValue)" } ?? ""
         out += ")\n"
         out += "data      \(name.displayName) test set, \(test.count) images\n"

@@ -54,6 +54,8 @@ public final class Trainer {
     private let batchInput: FloatBuffer
     private var batchLabels: [UInt8]
     private let evaluator: Evaluator
+    /// The mean cost of the current epoch's minibatches so far (for the progress bar).
+    public private(set) var epochMeanCost = 0.0
     /// Set from a signal handler to stop after the current update (see Interruption).
     public var shouldStop: () -> Bool = { false }
 
@@ -102,6 +104,7 @@ public final class Trainer {
         var lastRate = 0.0
         var first = 0
         var done = 0
+        var costSum = 0.0
         while first < trainSet.count {
             let rows = min(batchSize, trainSet.count - first)
             let cost = trainStep(first: first, rows: rows, batchSize: batchSize, width: width, rate: &lastRate)
@@ -110,6 +113,8 @@ public final class Trainer {
             }
             first += rows
             done += 1
+            costSum += Double(cost)
+            epochMeanCost = costSum / Double(done)
             progress?(done, iterationsPerEpoch)
             if shouldStop() { return nil }
         }

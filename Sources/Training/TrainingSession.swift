@@ -48,8 +48,8 @@ public final class TrainingSession {
         writeToStandardOutput("""
             \(c.dataset.displayName): \(trainer.trainSet.count) training\(trainer.validationSet.map { ", \($0.count) validation" } ?? ""), \
             \(trainer.testSet.count) test images (loaded in \(formatFixed(loadSeconds, digits: 2))s)
-            model \(network.widthsDescription) \(c.activation.rawValue), \(network.parameterCount) parameters; \(c.optimizer.kind.rawValue) lr \(formatCompact(c.learningRate)), \
-            schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
+            model \(network.widthsDescription) \(c.activation.rawValue), \(network.parameterCount) parameters
+            \(c.optimizer.kind.rawValue) lr \(formatCompact(c.learningRate)), schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
 
             """)
         // Created once every flag is checked and the data is loaded, so a refused run leaves no file.
@@ -58,12 +58,14 @@ public final class TrainingSession {
         }
         Interruption.install()
         trainer.shouldStop = { Interruption.signal != 0 }
-        let progress = ProgressBar()
+        let progress = ProgressBar(epochs: c.epochs)
         var lastResult: EpochResult?
         for epoch in 1...c.epochs {
             let result: EpochResult?
             do {
-                result = try trainer.trainEpoch(epoch) { done, total in progress.update(epoch: epoch, done: done, total: total) }
+                result = try trainer.trainEpoch(epoch) { [trainer] done, total in
+                    progress.update(epoch: epoch, done: done, total: total, meanCost: trainer.epochMeanCost)
+                }
             } catch let error as TrainingError {
                 progress.clear()
                 if case .diverged = error {

@@ -6,9 +6,11 @@ import Optimization
 
 /// Reads one of an enumeration's names. Used as an option's `transform`, so an unknown name
 /// gets one line listing the valid ones (ArgumentParser's own message spans a line per value).
+/// Names are accepted in any case, and an unknown one gets a "did you mean". (Enums that
+/// conform to `NamedChoice` need no transform and also get completion and help listings.)
 func choice<T: CaseIterable & RawRepresentable>(_ text: String) throws -> T where T.RawValue == String {
-    if let value = T(rawValue: text) { return value }
-    throw ValidationError("unknown value; choose one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+    if let value = T.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) { return value }
+    throw ValidationError(ErrorTeacher.unknownName(items: [text], allowed: T.allCases.map(\.rawValue)))
 }
 
 extension StepCount: ExpressibleByArgument {

@@ -14,7 +14,7 @@ struct ZalandoTrain: ParsableCommand {
               zalando-train --optimizer adam --lr 0.001 --epochs 20 --csv runs.csv
               zalando-train --optimizer sgd --lr 0.1 --schedule inverse-time \\
                   --decay-rate 0.1 --decay-steps 1000 --csv runs.csv
-              zalando-train evaluate --model adam.safetensors
+              zalando-train evaluate adam.safetensors
               zalando-train lr --schedule exponential --lr 0.1 --decay-rate 0.1 \\
                   --decay-steps 1000 --iterations 5000 --summary
               zalando-train path --optimizer adam --lr 0.1 --iterations 200

@@ -37,7 +37,7 @@ public enum RunComparison {
         let body = rows.map { s in
             [s.run.name, s.run.optimizer, s.run.schedule, s.run.lr0, String(s.run.epochs.count),
              "\(show(s.best.value(of: metric))) (\(s.best.epoch))", show(s.final.value(of: metric)),
-             formatFixed(s.final.trainCost, digits: 4), formatFixed(s.meanSeconds, digits: 3)]
+             formatFixed(s.final.trainCost, digits: 4), formatFixed(s.meanSeconds, digits: 3)].map(escapedForTerminal)
         }
         let widths = header.indices.map { c in ([header[c]] + body.map { $0[c] }).map(\.count).max()! }
         let numeric: Set<Int> = [3, 4, 5, 6, 7, 8]

@@ -3,13 +3,14 @@ import Training
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read CSV run logs and show the runs side by side: a table, and with --svg a chart.")
+        abstract: "Read CSV run logs and show the runs side by side: a table, and with --svg a chart.",
+        usage: "zalando-train compare <file> ... [<options>]")
 
-    @Argument(help: ArgumentHelp("CSV run logs written by train --csv.", valueName: "file"))
+    @Argument(help: ArgumentHelp("CSV run logs written by train --csv.", valueName: "file"), completion: .file())
     var files: [String]
-    @Option(help: "Column to rank by: test_accuracy, train_accuracy, test_cost or train_cost (costs rank low first).", transform: choice)
+    @Option(help: "Column to rank by (costs rank low first).")
     var metric: Metric = .testAccuracy
-    @Option(help: ArgumentHelp("Write an SVG chart: training cost and the metric against epoch, one line per run.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write an SVG chart: training cost and the metric against epoch, one line per run.", valueName: "file"), completion: .file())
     var svg: String?
     @Flag(name: .customLong("log-y"), help: "Log scale for the cost axis of the chart.")
     var logY = false

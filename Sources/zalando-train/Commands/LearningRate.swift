@@ -6,17 +6,19 @@ struct LearningRate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lr",
         abstract: "Print a learning-rate schedule, iteration by iteration (CSV iteration,lr), without training.",
+        usage: "zalando-train lr --lr <rate> --iterations <n> [<options>]",
         discussion: "With a comma list (--schedule constant,exponential) the CSV has one column per schedule. "
-            + "Any schedule but plateau, which follows a training run's cost per epoch.")
+            + "Any schedule but plateau, which follows a training run's cost per epoch.\n\n"
+            + HelpTables.schedules(HelpTables.withoutPlateau) + "\n\n" + HelpTables.exitStatus)
 
-    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
-    @Option(help: "Number of iterations to print (j = 0…N−1).")
+    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions<LearningRateHelp>
+    @Option(help: "Number of iterations to print, j = 0…N−1 (required).")
     var iterations: Int
     @Option(name: .customLong("iterations-per-epoch"), help: "Updates per epoch, for durations in epochs (5e).")
     var iterationsPerEpoch = 1200
     @Flag(help: "Print the start and end rates and when the rate falls below γ0/10, /100, /1000 instead.")
     var summary = false
-    @Option(help: ArgumentHelp("Also draw the rate against iteration (log scale) as SVG.", valueName: "file"))
+    @Option(help: ArgumentHelp("Also draw the rate against iteration (log scale) as SVG.", valueName: "file"), completion: .file())
     var svg: String?
 
     func validate() throws {

@@ -8,19 +8,21 @@ struct Path: ParsableCommand {
         // One line each: --help wraps the text itself and keeps the newlines it is given.
         discussion: "With several optimizers (--optimizer sgd,momentum,adam --lr 0.05,0.05,0.3) the CSV gains a first "
             + "column `optimizer` and --svg draws every path on the cost contours. Any schedule but plateau, "
-            + "which follows a training run's cost per epoch.")
+            + "which follows a training run's cost per epoch.\n\n"
+            + HelpTables.optimizers(recommended: false) + "\n\n" + HelpTables.schedules(HelpTables.withoutPlateau)
+            + "\n\n" + HelpTables.exitStatus)
 
-    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
-    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
+    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions<PathHelp>
+    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions<PathHelp>
     @Option(help: "Number of full-batch updates.")
     var iterations = 100
-    @Option(help: ArgumentHelp("CSV file with header x,y (default: built-in data, minimum at w = 0.5, b = 2.0).", valueName: "file"))
+    @Option(help: ArgumentHelp("CSV file with header x,y (default: built-in data, minimum at w = 0.5, b = 2.0).", valueName: "file"), completion: .file())
     var data: String?
     @Option(parsing: .unconditional, help: ArgumentHelp("Starting point w,b (negative values work: --start -1,0.5).", valueName: "w,b"))
     var start: CommaList<Double> = CommaList([0, 0])
     @Option(help: "Seed for gradient noise.")
     var seed: UInt64 = 1
-    @Option(help: ArgumentHelp("Draw the cost contours and the path(s) as SVG.", valueName: "file"))
+    @Option(help: ArgumentHelp("Draw the cost contours and the path(s) as SVG.", valueName: "file"), completion: .file())
     var svg: String?
 
     func validate() throws {

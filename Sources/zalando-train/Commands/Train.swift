@@ -8,12 +8,12 @@ import Training
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the MLP, log every epoch, optionally append to a CSV run log and save the model.",
-        discussion: optimizerAndScheduleTable)
+        discussion: HelpTables.train)
 
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Model") var model: ModelOptions
-    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
-    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
+    @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions<TrainHelp>
+    @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions<TrainHelp>
     @OptionGroup(title: "Training") var training: TrainingOptions
     @OptionGroup(title: "Output") var output: OutputOptions
 
@@ -67,28 +67,3 @@ struct Train: ParsableCommand {
         }
     }
 }
-
-/// --help's table: every optimizer and schedule with the flags it uses, its defaults and a
-/// recommended starting rate for the default model.
-let optimizerAndScheduleTable: String = {
-    var text = "Optimizers (torch.optim formulas), with the --lr default and the rate\n"
-    text += "recommended for the default model:\n"
-    for kind in OptimizerKind.allCases {
-        let flags = kind.hyperparameters.map(\.flag).joined(separator: " ")
-        text += "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) lr \(formatCompact(kind.defaultLearningRate)), "
-        text += "recommended \(formatCompact(kind.recommendedLearningRate))\(flags.isEmpty ? "" : "; \(flags)")\n"
-        text += "            \(kind.summary)\n"
-    }
-    text += "  All take --weight-decay, --l1, --clip-norm, --grad-noise.\n\n"
-    text += "Schedules (advance every update j; durations in iterations, or epochs: 5e)\n"
-    for kind in ScheduleKind.allCases {
-        let flags = kind.flags.map { kind.requiredFlags.contains($0) ? $0.flag : "[\($0.flag)]" }.joined(separator: " ")
-        text += "  \(kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(flags.isEmpty ? "(no flags)" : flags)\n"
-        text += "               \(kind.summary)\n"
-    }
-    text += "  Any schedule takes [--warmup-steps W]: γ0·(j+1)/W for j < W, then the\n"
-    text += "  schedule at j − W.\n\n"
-    text += "Exit status: 0 done, 1 runtime error (files), 3 the cost became NaN or\n"
-    text += "infinite, 64 bad flags, 130 or 143 interrupted by SIGINT or SIGTERM."
-    return text
-}()

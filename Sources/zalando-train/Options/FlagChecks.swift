@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 
 // Usage checks shared by the option groups: each throws a ValidationError naming the flag, so
 // the user sees one line, the usage, and exit status 64.
@@ -7,7 +8,7 @@ import ArgumentParser
 func check(_ flag: String, _ value: Double?, _ requirement: String, _ isValid: (Double) -> Bool) throws {
     guard let value else { return }
     guard value.isFinite, isValid(value) else {
-        throw ValidationError("\(flag) \(value): must be \(requirement)")
+        throw ValidationError("\(flag) \(formatCompact(value)): must be \(requirement)")
     }
 }
 

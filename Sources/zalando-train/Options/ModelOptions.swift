@@ -4,9 +4,9 @@ import MLP
 struct ModelOptions: ParsableArguments {
     @Option(help: "Hidden layer sizes, comma-separated.")
     var hidden: CommaList<Int> = CommaList([20, 20, 20, 20])
-    @Option(help: "Hidden activation: relu, sigmoid or tanh.", transform: choice)
+    @Option(help: "Hidden activation.")
     var activation: Activation = .relu
-    @Option(name: .customLong("init"), help: "Weight initialisation: he or xavier (default: he for relu, xavier otherwise).", transform: choice)
+    @Option(name: .customLong("init"), help: "Weight initialisation (default: he for relu, xavier otherwise).")
     var initialization: Initialization?
 
     func validate() throws {

@@ -2,11 +2,13 @@ import ArgumentParser
 import Optimization
 
 /// --optimizer and its hyperparameters, plus the gradient options every optimizer shares.
-struct OptimizerOptions: ParsableArguments {
-    @Option(name: .customLong("optimizer"),
-            help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) (path: a comma list draws several).",
-            transform: choiceList)
-    var optimizers: [OptimizerKind] = [.adam]
+/// `Help` gives the text of --optimizer for the command that uses the group.
+struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
+    @Option(name: .customLong("optimizer"), help: ArgumentHelp(Help.optimizer))
+    var optimizerList = ChoiceList<OptimizerKind>([.adam])
+
+    /// The optimizers (path may compare several).
+    var optimizers: [OptimizerKind] { optimizerList.items }
 
     /// The optimizer (train uses exactly one; path may compare several).
     var optimizer: OptimizerKind { optimizers[0] }
@@ -27,11 +29,11 @@ struct OptimizerOptions: ParsableArguments {
     var centered = false
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default 0.01 there).")
     var weightDecay: Double?
-    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient.")
+    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient (default 0).")
     var l1: Double?
-    @Option(name: .customLong("clip-norm"), help: "Clip the gradient's global norm to c (torch clip_grad_norm_).")
+    @Option(name: .customLong("clip-norm"), help: "Clip the gradient's global norm to c (torch clip_grad_norm_; default: no clipping).")
     var clipNorm: Double?
-    @Option(name: .customLong("grad-noise"), help: "Gradient noise η: add N(0, η/(1+t)^0.55) (Neelakantan et al. 2015).")
+    @Option(name: .customLong("grad-noise"), help: "Gradient noise η: add N(0, η/(1+t)^0.55) (Neelakantan et al. 2015; default 0).")
     var gradNoise: Double?
 
     func validate() throws {

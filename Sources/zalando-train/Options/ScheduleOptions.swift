@@ -2,31 +2,33 @@ import ArgumentParser
 import Optimization
 
 /// --lr and the learning-rate schedule. Durations take iterations (`1000`) or epochs (`5e`).
-struct ScheduleOptions: ParsableArguments {
-    @Option(name: .customLong("lr"), help: "Initial learning rate γ0 (default: the optimizer's; see the optimizer table). path: one per optimizer.")
+/// `Help` gives the texts of --lr and --schedule for the command that uses the group.
+struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
+    @Option(name: .customLong("lr"), help: ArgumentHelp(Help.learningRate))
     var learningRates: CommaList<Double>?
-    @Option(name: .customLong("schedule"),
-            help: "Schedule: \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")) (lr: a comma list draws several).",
-            transform: choiceList)
-    var schedules: [ScheduleKind] = [.constant]
+    @Option(name: .customLong("schedule"), help: ArgumentHelp(Help.schedule))
+    var scheduleList = ChoiceList<ScheduleKind>([.constant])
+
+    /// The schedules (lr may compare several).
+    var schedules: [ScheduleKind] { scheduleList.items }
 
     /// The schedule (train and path use exactly one; lr may compare several).
     var schedule: ScheduleKind { schedules[0] }
     /// The first --lr value.
     var learningRate: Double? { learningRates?.items.first }
-    @Option(help: "piecewise: boundaries b1,…,bn.")
+    @Option(help: DurationHelp.help("piecewise (required): boundaries b1,…,bn"))
     var boundaries: CommaList<StepCount>?
-    @Option(help: "piecewise: rates v0,…,vn (one more than boundaries).")
+    @Option(help: "piecewise (required): rates v0,…,vn, one more than boundaries.")
     var values: CommaList<Double>?
-    @Option(name: .customLong("drop-every"), help: "step: divide by ⌊j/D⌋+1 every D updates.")
+    @Option(name: .customLong("drop-every"), help: DurationHelp.help("step (required): γ0/(⌊j/D⌋+1), a drop every D updates"))
     var dropEvery: StepCount?
-    @Option(help: "multistep: milestones m1,m2,… (increasing).")
+    @Option(help: DurationHelp.help("multistep (required): milestones m1,m2,…, increasing"))
     var milestones: CommaList<StepCount>?
     @Option(help: "multistep, plateau: multiply by f (default 0.1).")
     var factor: Double?
-    @Option(name: .customLong("decay-rate"), help: "inverse-time, exponential, natural-exp: ν.")
+    @Option(name: .customLong("decay-rate"), help: "inverse-time, exponential, natural-exp (required): ν.")
     var decayRate: Double?
-    @Option(name: .customLong("decay-steps"), help: "Decay period s.")
+    @Option(name: .customLong("decay-steps"), help: DurationHelp.help("Decay period s (required by the schedules that decay)"))
     var decaySteps: StepCount?
     @Flag(help: "Use ⌊j/s⌋ instead of j/s.")
     var staircase = false
@@ -42,11 +44,11 @@ struct ScheduleOptions: ParsableArguments {
     var tMul: Double?
     @Option(name: .customLong("m-mul"), help: "sgdr: peak decay factor per restart (default 1).")
     var mMul: Double?
-    @Option(name: .customLong("max-lr"), help: "cyclic: upper rate.")
+    @Option(name: .customLong("max-lr"), help: "cyclic (required): upper rate.")
     var maxLR: Double?
-    @Option(name: .customLong("step-size"), help: "cyclic: half-cycle length.")
+    @Option(name: .customLong("step-size"), help: DurationHelp.help("cyclic (required): half-cycle length s"))
     var stepSize: StepCount?
-    @Option(help: "cyclic: triangular, triangular2 or exp-range (default triangular).", transform: choice)
+    @Option(help: "cyclic: the cycle's shape (default triangular).")
     var mode: CyclicMode?
     @Option(help: "cyclic exp-range: decay per update (default 1.0).")
     var gamma: Double?
@@ -54,7 +56,7 @@ struct ScheduleOptions: ParsableArguments {
     var patience: Int?
     @Option(name: .customLong("min-lr"), help: "plateau: lower bound for the rate (default 0).")
     var minLR: Double?
-    @Option(name: .customLong("warmup-steps"), help: "Linear warmup over W updates before any schedule.")
+    @Option(name: .customLong("warmup-steps"), help: DurationHelp.help("Linear warmup over W updates before any schedule (default 0: none)"))
     var warmupSteps: StepCount?
 
     var givenFlags: [ScheduleFlag] {
@@ -74,6 +76,7 @@ struct ScheduleOptions: ParsableArguments {
         for rate in learningRates?.items ?? [] { try check("--lr", rate, "positive") { $0 > 0 } }
         // With several schedules (lr), a flag must be used by at least one, and each gets its
         // required flags.
+        if let stepLRHint { throw ValidationError(stepLRHint) }
         let used = schedules.flatMap(\.flags)
         try requireUsed(givenFlags.map(\.flag), used: ScheduleFlag.allCases.filter(used.contains).map(\.flag),
                         by: "--schedule " + schedules.map(\.rawValue).joined(separator: ","), none: "it takes none")

@@ -22,11 +22,11 @@ struct TrainingOptions: ParsableArguments {
 }
 
 struct OutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Append one row per epoch to this CSV run log.", valueName: "file"))
+    @Option(help: ArgumentHelp("Append one row per epoch to this CSV run log.", valueName: "file"), completion: .file())
     var csv: String?
     @Option(name: .customLong("run-name"), help: "Name of the run in the CSV (default: built from the flags).")
     var runName: String?
-    @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"))
+    @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"), completion: .file())
     var save: String?
     @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>/ (created if missing): costs, accuracies and lr per epoch.",
                                valueName: "dir"))

@@ -1,0 +1,44 @@
+import Optimization
+import Training
+
+/// The tables in --help: every optimizer and schedule with the flags it uses and its
+/// defaults. Each command shows the ones that apply to it (train: both; path: both, without
+/// plateau; lr: the schedules, without plateau). Every line fits 80 columns.
+enum HelpTables {
+    static let train = optimizers(recommended: true) + "\n\n" + schedules(ScheduleKind.allCases) + "\n\n"
+        + "Exit status: 0 done, 1 runtime error (files), 3 the cost became NaN or\n"
+        + "infinite, 64 bad flags, 130 or 143 interrupted by SIGINT or SIGTERM."
+
+    static let exitStatus = "Exit status: 0 done, 1 runtime error (files), 64 bad flags."
+
+    /// lr and path draw schedules without a training run, so plateau is not theirs.
+    static let withoutPlateau = ScheduleKind.allCases.filter { $0 != .plateau }
+
+    /// The optimizer table; `recommended` adds the rate recommended for the default model.
+    static func optimizers(recommended: Bool) -> String {
+        var text = recommended
+            ? "Optimizers (torch.optim formulas), with the --lr default and the rate\nrecommended for the default model:\n"
+            : "Optimizers (torch.optim formulas), with the --lr default:\n"
+        for kind in OptimizerKind.allCases {
+            let flags = kind.hyperparameters.map(\.flag).joined(separator: " ")
+            text += "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) lr \(formatCompact(kind.defaultLearningRate))"
+            if recommended { text += ", recommended \(formatCompact(kind.recommendedLearningRate))" }
+            text += "\(flags.isEmpty ? "" : "; \(flags)")\n"
+            text += "            \(kind.summary)\n"
+        }
+        text += "  All take --weight-decay, --l1, --clip-norm, --grad-noise."
+        return text
+    }
+
+    static func schedules(_ kinds: [ScheduleKind]) -> String {
+        var text = "Schedules (advance every update j; durations in iterations, or epochs: 5e)\n"
+        for kind in kinds {
+            let flags = kind.flags.map { kind.requiredFlags.contains($0) ? $0.flag : "[\($0.flag)]" }.joined(separator: " ")
+            text += "  \(kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(flags.isEmpty ? "(no flags)" : flags)\n"
+            text += "               \(kind.summary)\n"
+        }
+        text += "  Any schedule takes [--warmup-steps W]: γ0·(j+1)/W for j < W, then the\n"
+        text += "  schedule at j − W."
+        return text
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Training
+
+extension ZalandoTrain {
+    /// ArgumentParser's `main`, with two changes: a negative number after an option is its
+    /// value (`--lr -1` is `--lr=-1`, so it reaches the check that says "must be positive"
+    /// instead of "Missing value"), and usage errors get a first line that teaches
+    /// (`ErrorTeacher`). Help, version, completion and exit statuses are ArgumentParser's.
+    static func main() {
+        let arguments = NegativeValues.attach(Array(CommandLine.arguments.dropFirst()))
+        if let script = Completions.script(for: arguments) {
+            print(script)
+            return
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            writeToStandardError(teachingMessage(for: error) + "\n")
+            Foundation.exit(code.rawValue)
+        }
+    }
+
+    /// The full usage error text (Error, Help and Usage lines) with the teaching first line.
+    static func teachingMessage(for error: Error) -> String {
+        let full = ArgumentParserText.fullMessage(ZalandoTrain.self, error)
+        let command = ErrorTeacher.command(inFullText: full, subcommands: CommandCatalog.shared.subcommandNames)
+        return ErrorTeacher.rewriteFullText(full, message: ArgumentParserText.message(ZalandoTrain.self, error), command: command)
+    }
+
+    /// The error's message as the user sees it (the teaching first line, without "Error: "),
+    /// for callers in this process such as the tests.
+    static func message(for error: Error) -> String {
+        let text = teachingMessage(for: error)
+        guard text.hasPrefix("Error: ") else { return ArgumentParserText.message(ZalandoTrain.self, error) }
+        return String(text.dropFirst("Error: ".count).prefix { $0 != "\n" })
+    }
+}
+
+/// ArgumentParser's own texts (its protocol extension's methods, which `ZalandoTrain`'s
+/// `message(for:)` shadows).
+enum ArgumentParserText {
+    static func message<T: ParsableCommand>(_ type: T.Type, _ error: Error) -> String { T.message(for: error) }
+    static func fullMessage<T: ParsableCommand>(_ type: T.Type, _ error: Error) -> String { T.fullMessage(for: error, columns: 80) }
+}
+
+/// `--lr -1` → `--lr=-1`: ArgumentParser reads a word starting with a dash as an option, so
+/// the value would be "missing". No option of this tool is a dash and a digit.
+enum NegativeValues {
+    static func attach(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word == "--" { result += arguments[index...]; break }
+            if word.hasPrefix("--"), !word.contains("="), index + 1 < arguments.count, isNegativeNumber(arguments[index + 1]) {
+                result.append(word + "=" + arguments[index + 1])
+                index += 2
+                continue
+            }
+            result.append(word)
+            index += 1
+        }
+        return result
+    }
+
+    /// `-1`, `-0.5`, `-.5`, `-1e-3`, `-1,0.5`, `-inf`: a dash, then a digit, a point or inf/nan.
+    static func isNegativeNumber(_ word: String) -> Bool {
+        guard word.hasPrefix("-"), word.count > 1 else { return false }
+        let rest = word.dropFirst()
+        if let first = rest.first, first.isNumber || first == "." { return true }
+        return ["inf", "infinity", "nan"].contains(rest.lowercased().prefix { $0 != "," })
+    }
+}
