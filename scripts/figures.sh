@@ -99,17 +99,21 @@ figure paths-diverging "A rate too large: GD leaves the picture" \
     "With γ = 0.6 plain GD overshoots more every step and runs away; the view stays fitted to the paths that converge, and a note says where the diverging one leaves it (the old picture rescaled to ±1e38 instead)." \
     path --optimizer sgd,sgd,adam --lr 0.1,0.6,0.3 --iterations 40 --start -1,0.5 --title "GD with γ = 0.1 and γ = 0.6, Adam with γ = 0.3"
 
-constant=$(train constant-0.01 --optimizer sgd --lr 0.01 --epochs 50 --seed 1)
-inverse=$(train inverse-time-0.1 --optimizer sgd --lr 0.1 --schedule inverse-time --decay-rate 0.1 --decay-steps 1000 --epochs 50 --seed 1)
-compare_figure constant-vs-inverse-time "Zalando: constant γ = 0.01 against inverse-time decay from γ0 = 0.1 (Fig. 4-19)" \
-    "Starting ten times higher and decaying, the inverse-time run reaches in a few epochs the training cost the constant rate needs all 50 for; the right panel puts training (solid) and test (dotted) cost together to show where they part." \
-    "$constant"$'\n'"$inverse" constant-0.01 inverse-time-0.1 -- --title "Constant Rate against Inverse-Time Decay (SGD, Fashion-MNIST)"
-
-gd=$(train gd-0.01 --optimizer sgd --lr 0.01 --epochs 100 --seed 1)
+sgd=$(train sgd-0.01 --optimizer sgd --lr 0.01 --epochs 100 --seed 1)
+inverse=$(train inverse-time-0.1 --optimizer sgd --lr 0.1 --schedule inverse-time --decay-rate 0.1 --decay-steps 1000 --epochs 100 --seed 1)
 adam=$(train adam-0.001 --optimizer adam --lr 0.001 --epochs 100 --seed 1)
+
+compare_figure constant-vs-inverse-time "Zalando: constant γ = 0.01 against inverse-time decay from γ0 = 0.1 (Fig. 4-19)" \
+    "Starting ten times higher and decaying, the inverse-time run keeps a lower training cost all along (0.333 against 0.366 at epoch 10, 0.225 against 0.239 at epoch 100); in the right panel both test costs (dotted, open markers) bottom out at 0.374 around epoch 35 and then creep up while training cost keeps falling." \
+    "$sgd"$'\n'"$inverse" sgd-0.01 inverse-time-0.1 -- --title "Constant Rate against Inverse-Time Decay (SGD, Fashion-MNIST)"
+
 compare_figure gd-vs-adam "Zalando: GD with γ = 0.01 against Adam over 100 epochs (Fig. 4-29)" \
-    "Adam's training cost falls much faster; its test cost (dotted, right) stops falling and rises while the training cost keeps going down: overfitting, which GD at this rate has not reached after 100 epochs." \
-    "$gd"$'\n'"$adam" gd-0.01 adam-0.001 -- --title "Minibatch GD against Adam (Fashion-MNIST, 100 Epochs)"
+    "Adam's training cost falls faster and further (0.192 against 0.239 after 100 epochs), but its test cost (right panel, dotted, open squares) is lowest at epoch 16 (0.369) and climbs to 0.465: Adam overfits, and ends no more accurate on the test set than GD (86.5% against 86.3%)." \
+    "$sgd"$'\n'"$adam" sgd-0.01 adam-0.001 -- --title "Minibatch GD against Adam (Fashion-MNIST, 100 Epochs)"
+
+figure schedules "Six schedules side by side" \
+    "With one shared set of flags: cosine reaches 0 at j = s and stays there (drawn, on a linear axis), SGDR restarts at j = 1000 and 3000, step halves, thirds, quarters…, and constant stays away from the frame." \
+    lr --schedule constant,step,exponential,inverse-time,cosine,sgdr --lr 0.1 --drop-every 1000 --decay-rate 0.1 --decay-steps 1000 --iterations 6000
 
 mv "$readme" "$OUT/README.md"
 echo "figures: $(ls "$OUT"/*.svg | wc -l) pictures and README.md in $OUT"

@@ -24,9 +24,10 @@ public enum CompareChart {
     /// "validation" or "test".
     public static func svg(_ runs: [Run], title: String, metricName: String, heldOutName: String,
                            scale: ChartStyle.Scale, hover: Bool = false) -> String {
-        func series(_ values: (Run) -> [Double], companion: Bool = false) -> [ChartSeries] {
+        func series(_ values: (Run) -> [Double], companion: Bool = false, valueName: String? = nil) -> [ChartSeries] {
             runs.enumerated().map { i, run in
-                ChartSeries(name: run.label, points: Array(zip(run.epochs, values(run))).map { (x: $0.0, y: $0.1) }, style: i, companion: companion)
+                ChartSeries(name: run.label, points: Array(zip(run.epochs, values(run))).map { (x: $0.0, y: $0.1) }, style: i,
+                            companion: companion, valueName: valueName)
             }
         }
         let isAccuracy = metricName.hasSuffix("accuracy")
@@ -37,7 +38,7 @@ public enum CompareChart {
                                 yLabel: isAccuracy ? "accuracy" : "mean cross-entropy",
                                 series: series(\.metric), scale: isAccuracy ? .linear : scale, yAsPercent: isAccuracy)
         let both = ChartPanel(title: "Training and \(heldOutName) cost", xLabel: "epoch", yLabel: "mean cross-entropy",
-                              series: series(\.trainCost) + series(\.heldOutCost, companion: true), scale: scale,
+                              series: series(\.trainCost, valueName: "training cost") + series(\.heldOutCost, companion: true, valueName: "\(heldOutName) cost"), scale: scale,
                               key: "filled markers: training · dotted, open: \(heldOutName)")
         var panels = [cost, metric, both]
         if metricName == "train_cost" { panels.remove(at: 1) }

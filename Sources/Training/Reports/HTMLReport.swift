@@ -96,12 +96,20 @@ public enum HTMLReport {
               rows.forEach(function (r) { body.appendChild(r); });
             });
           }
+          // For a headless browser's test: #sort=C clicks header C (twice with #sort=C,C), #tip
+          // shows the first point's values, as a pointer would.
+          var sorts = /sort=([0-9,]+)/.exec(location.hash);
+          if (sorts) sorts[1].split(",").filter(Boolean).forEach(function (c) { headers[+c].click(); });
           var tip = document.getElementById("tip");
           document.querySelectorAll("[data-tip]").forEach(function (el) {
             el.addEventListener("mouseenter", function (ev) { tip.textContent = el.dataset.tip; tip.style.display = "block"; });
             el.addEventListener("mousemove", function (ev) { tip.style.left = (ev.clientX + 12) + "px"; tip.style.top = (ev.clientY + 12) + "px"; });
             el.addEventListener("mouseleave", function () { tip.style.display = "none"; });
           });
+          if (/tip/.test(location.hash)) {
+            var first = document.querySelector("[data-tip]");
+            if (first) first.dispatchEvent(new MouseEvent("mouseenter"));
+          }
         })();
         </script>
         </body>

@@ -13,7 +13,10 @@ public struct ChartSeries: Sendable {
     /// A companion line of the same run (held-out cost beside training cost): same colour and
     /// marker, dotted, hollow markers.
     public var companion = false
-    public init(name: String, points: [(x: Double, y: Double)], style: Int, companion: Bool = false) {
+    /// What the values are, for the hover text (default: the panel's title).
+    public var valueName: String?
+    public init(name: String, points: [(x: Double, y: Double)], style: Int, companion: Bool = false, valueName: String? = nil) {
+        self.valueName = valueName
         self.name = name
         self.points = points
         self.style = style
@@ -250,7 +253,8 @@ public enum SVGChart {
             svg += "</g>\n"
             if hover {
                 for p in all {
-                    let tip = "\(series.name): \(formatCompact(p.2)), \(hoverValue(p.3, percent: panel.yAsPercent))"
+                    let what = series.valueName ?? panel.title.lowercased()
+                    let tip = "\(series.name) · \(panel.xLabel) \(formatCompact(p.2)) · \(what) \(hoverValue(p.3, percent: panel.yAsPercent))"
                     hits += "<circle class=\"hit\" cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"5\" fill=\"transparent\" data-tip=\"\(escape(tip))\"><title>\(escape(tip))</title></circle>"
                 }
             }
