@@ -22,6 +22,15 @@ Every command writes to a scratch folder (`mkdir -p scratch` first), never over 
 
 HEAD
 
+# The arguments as one shell line, each quoted when it needs to be (copy-pastable).
+quote() {
+    local out=() a q="'"
+    for a in "$@"; do
+        if [[ $a =~ ^[A-Za-z0-9._,=/:+-]+$ ]]; then out+=("$a"); else out+=("$q${a//$q/$q\\$q$q}$q"); fi
+    done
+    printf '%s' "${out[*]}"
+}
+
 # figure NAME "HEADING" "WHAT TO SEE" COMMAND ARGS… (the picture flag is appended)
 figure() {
     local name=$1 heading=$2 sentence=$3
@@ -29,7 +38,7 @@ figure() {
     "$BIN" "$@" --svg "$OUT/$name.svg" > /dev/null
     {
         printf '## %s\n\n' "$heading"
-        printf '```\nzalando-train %s --svg scratch/%s.svg\n```\n\n' "$*" "$name"
+        printf '```\nzalando-train %s --svg scratch/%s.svg\n```\n\n' "$(quote "$@")" "$name"
         printf '![%s](%s.svg)\n\n%s\n\n' "$heading" "$name" "$sentence"
     } >> "$readme"
 }
@@ -47,7 +56,7 @@ train() {
         mv "$log.part" "$log"
     fi
     # Prints the command for the README.
-    printf 'zalando-train %s --run-name %s --csv scratch/%s.csv' "$*" "$name" "$name"
+    printf 'zalando-train %s --run-name %s --csv scratch/%s.csv' "$(quote "$@")" "$name" "$name"
 }
 
 # compare-figure NAME "HEADING" "WHAT TO SEE" "TRAIN COMMANDS" LOGS… -- COMPARE ARGS…
@@ -62,7 +71,7 @@ compare_figure() {
     for log in "${logs[@]}"; do scratch_logs+=" scratch/$(basename "$log")"; done
     {
         printf '## %s\n\n' "$heading"
-        printf '```\n%s\nzalando-train compare%s %s --svg scratch/%s.svg\n```\n\n' "$commands" "$scratch_logs" "$*" "$name"
+        printf '```\n%s\nzalando-train compare%s %s --svg scratch/%s.svg\n```\n\n' "$commands" "$scratch_logs" "$(quote "$@")" "$name"
         printf '![%s](%s.svg)\n\n%s\n\n' "$heading" "$name" "$sentence"
     } >> "$readme"
 }

@@ -7,8 +7,8 @@ public enum ScheduleChart {
     public static func svg(schedules: [(name: String, rates: [Double])], title: String? = nil, scale: ChartStyle.Scale = .auto) -> String {
         let panel = ChartPanel(title: "Learning rate per update", xLabel: "iteration j (updates made)", yLabel: "learning rate",
                                series: schedules.enumerated().map { i, s in
-                                   // At most ~2000 points per line: enough for the eye, small files.
-                                   let step = max(1, s.rates.count / 2000)
+                                   // At most ~1500 points per line: two per pixel of the panel, small files.
+                                   let step = max(1, s.rates.count / 1500)
                                    var points = stride(from: 0, to: s.rates.count, by: step).map { (x: Double($0), y: s.rates[$0]) }
                                    if let last = s.rates.indices.last, points.last?.x != Double(last) { points.append((Double(last), s.rates[last])) }
                                    return ChartSeries(name: s.name, points: points, style: i)
