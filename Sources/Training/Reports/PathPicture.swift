@@ -202,8 +202,21 @@ public enum PathPicture {
             svg += "</g>\n"
         }
         svg += "<g class=\"minimum\"><path d=\"M\(f(mx - 7)),\(f(my))L\(f(mx + 7)),\(f(my))M\(f(mx)),\(f(my - 7))L\(f(mx)),\(f(my + 7))\" stroke=\"black\" stroke-width=\"2\"/>"
-        let labelOnLeft = mx > right - 150
-        svg += "<text x=\"\(f(labelOnLeft ? mx - 9 : mx + 9))\" y=\"\(f(my + 16))\" text-anchor=\"\(labelOnLeft ? "end" : "start")\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">minimum (\(formatCompact((best.w * 1000).rounded() / 1000)), \(formatCompact((best.b * 1000).rounded() / 1000)))</text></g>\n"
+        // The minimum's label goes where it covers the fewest path points (and stays in the plot).
+        let text = "minimum (\(formatCompact((best.w * 1000).rounded() / 1000)), \(formatCompact((best.b * 1000).rounded() / 1000)))"
+        let textWidth = Double(text.count) * 6.8
+        let points = drawn.flatMap(\.inside)
+        let candidates: [(x: Double, y: Double, end: Bool)] = [(mx + 9, my + 17, false), (mx + 9, my - 9, false), (mx - 9, my + 17, true), (mx - 9, my - 9, true)]
+        let place = candidates.min { a, b in
+            func cost(_ c: (x: Double, y: Double, end: Bool)) -> Double {
+                let x0 = c.end ? c.x - textWidth : c.x
+                let covered = points.filter { $0.0 >= x0 - 3 && $0.0 <= x0 + textWidth + 3 && $0.1 >= c.y - 14 && $0.1 <= c.y + 4 }.count
+                let outside = x0 < left || x0 + textWidth > right || c.y - 12 < top || c.y > bottom ? 1000 : 0
+                return Double(covered + outside)
+            }
+            return cost(a) < cost(b)
+        }!
+        svg += "<text x=\"\(f(place.x))\" y=\"\(f(place.y))\" text-anchor=\"\(place.end ? "end" : "start")\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(text)</text></g>\n"
         svg += SVGChart.legendBox(paths.map(\.name), x: right + 20, y: top + 20)
         for (k, note) in notes.enumerated() {
             svg += "<text class=\"note\" x=\"24\" y=\"\(f(bottom + 62 + Double(k) * 17))\" font-style=\"italic\" fill=\"#555\">\(SVGChart.escape(note))</text>\n"
