@@ -14,7 +14,7 @@ PKGS       := libopenblas-dev zlib1g-dev pkg-config
 TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo haswell)
 SWIFTFLAGS := -c $(CONFIG) $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 
-.PHONY: all setup build run test download-data bench fuzz clean help install
+.PHONY: all setup build run test download-data bench fuzz figures clean help install
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo "make bench          speed and memory against the bare OpenBLAS floor"
 	@echo "make install        binary, man page and bash/zsh/fish completions under PREFIX (now $(PREFIX))"
 	@echo "make fuzz           libFuzzer on the four file readers (FUZZ_SECONDS=600 per target)"
+	@echo "make figures        rebuild the gallery of the chapter's figures in docs/figures (trains 3 runs)"
 	@echo "make clean          remove build products (data stays)"
 	@echo "TARGET_CPU=...      LLVM CPU to build for (now: '$(TARGET_CPU)'; empty = any x86-64)"
 
@@ -85,6 +86,11 @@ bench: build download-data
 
 fuzz: setup
 	@bash scripts/fuzz.sh
+
+# The chapter's figures (docs/figures/*.svg and its README.md); the three training runs they
+# need are kept in .build/figures and reused.
+figures: build download-data
+	@bash scripts/figures.sh
 
 clean:
 	rm -rf .build Fuzz/.build

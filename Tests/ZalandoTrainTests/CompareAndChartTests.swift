@@ -101,19 +101,29 @@ struct CompareAndChartTests {
 
     @Test func compareChartHasOneLinePerRunInEachPanelWithLegendAndAxes() throws {
         let svg = TestPaths.temporaryDirectory().appendingPathComponent("c.svg").path
-        let result = try runTool(["compare", try Self.runLog(Self.sample), "--svg", svg, "--log-y"])
+        let result = try runTool(["compare", try Self.runLog(Self.sample), "--svg", svg, "--log-y", "--title", "Two Runs"])
         #expect(result.status == 0, "\(result.stderr)")
         let elements = try SVGElements.parse(try String(contentsOfFile: svg, encoding: .utf8))
-        #expect(elements.withClass("panel").count == 2)
+        #expect(elements.first { $0.name == "title" }?.text == "Two Runs")
+        #expect(elements.withClass("title").map(\.text) == ["Two Runs"])
+        // Training cost, test accuracy, and training with test cost together.
+        #expect(elements.withClass("panel-title").map(\.text) == ["Training Cost", "Test Accuracy", "Training and Test Cost"])
         let lines = elements.withClass("series")
-        #expect(lines.count == 4)
-        #expect(Set(lines.compactMap { $0.attributes["data-series"] }) == ["sgd-run", "adam, fast"])
-        #expect(lines.allSatisfy { ($0.attributes["points"] ?? "").split(separator: " ").count >= 2 })
-        #expect(elements.withClass("legend").map(\.text) == ["sgd-run", "adam, fast"])
-        let labels = elements.withClass("axis-label").map(\.text)
-        #expect(labels.filter { $0 == "epoch" }.count == 2)
-        #expect(labels.contains { $0.contains("cross-entropy") } && labels.contains("accuracy (%)"))
-        #expect(elements.withClass("tick").count >= 8)
+        #expect(lines.count == 2 + 2 + 4)
+        #expect(lines.filter { $0.attributes["data-companion"] == "true" }.count == 2)
+        // The legend names what differs (optimizer and γ), not the run names.
+        let labels = ["sgd γ=0.01", "adam γ=0.001"]
+        #expect(Set(lines.compactMap { $0.attributes["data-series"] }) == Set(labels))
+        #expect(elements.withClass("legend").map(\.text) == labels)
+        // Every row is drawn: 2 and 3 epochs.
+        for line in lines {
+            #expect(line.attributes["data-points"] == (line.attributes["data-series"] == labels[0] ? "2" : "3"))
+        }
+        let axisLabels = elements.withClass("axis-label").map(\.text)
+        #expect(axisLabels.filter { $0 == "epoch" }.count == 3)
+        #expect(axisLabels.contains { $0.contains("cross-entropy") && $0.contains("log scale") } && axisLabels.contains("accuracy"))
+        #expect(elements.withClass("tick").count >= 12)
+        #expect(result.stdout.split(separator: "\n").last == "chart written to \(svg)")
     }
 
     @Test func pathPictureDrawsContoursEveryPathAndTheMinimum() throws {
@@ -121,17 +131,24 @@ struct CompareAndChartTests {
         let result = try runTool(["path", "--optimizer", "sgd,momentum,adam", "--lr", "0.05,0.05,0.3", "--iterations", "50",
                                   "--start", "-1,0.5", "--svg", svg])
         #expect(result.status == 0, "\(result.stderr)")
-        let rows = csvRows(result.stdout)
+        // One line saying what was written instead of the rows.
+        #expect(result.stdout == "path picture (3 paths, 50 iterations) written to \(svg)\n")
+        let rows = csvRows(try runTool(["path", "--optimizer", "sgd,momentum,adam", "--lr", "0.05,0.05,0.3", "--iterations", "50",
+                                        "--start", "-1,0.5"]).stdout)
         #expect(rows.first == ["optimizer", "iteration", "lr", "w", "b", "cost"])
         #expect(rows.count == 1 + 3 * 51)
         #expect(rows[1] == ["sgd", "0", "0.0", "-1.0", "0.5", rows[1][5]])
         let elements = try SVGElements.parse(try String(contentsOfFile: svg, encoding: .utf8))
-        #expect(elements.withClass("contour").count == 12)
-        #expect(elements.withClass("series").compactMap { $0.attributes["data-series"] } == ["sgd γ=0.05", "momentum γ=0.05", "adam γ=0.3"])
-        #expect(elements.withClass("series").allSatisfy { ($0.attributes["points"] ?? "").split(separator: " ").count == 51 })
+        let contours = elements.withClass("contour")
+        #expect(contours.count >= 6)
+        // Every contour is labelled with its value.
+        #expect(Set(elements.withClass("contour-label").map(\.text)) == Set(contours.compactMap { $0.attributes["data-level"] }))
+        #expect(elements.withClass("series").compactMap { $0.attributes["data-series"] }.sorted() == ["adam γ=0.3", "momentum γ=0.05", "sgd γ=0.05"])
+        #expect(elements.withClass("series").allSatisfy { $0.attributes["data-points"] == "51" })
+        #expect(elements.withClass("legend").map(\.text) == ["sgd γ=0.05", "momentum γ=0.05", "adam γ=0.3"])
         #expect(elements.withClass("minimum").count == 1)
-        #expect(elements.first { $0.attributes["class"] == "minimum" } != nil)
         #expect(elements.withClass("axis-label").map(\.text) == ["w (slope)", "b (intercept)"])
+        #expect(elements.withClass("note").isEmpty)
     }
 
     @Test func builtInDataHasItsMinimumAtHalfAndTwo() {
@@ -139,16 +156,19 @@ struct CompareAndChartTests {
         #expect(abs(best.w - 0.5) < 1e-12 && abs(best.b - 2.0) < 1e-12)
     }
 
-    @Test func lrChartComparesSchedulesOnALogAxis() throws {
+    @Test func lrChartComparesSchedules() throws {
         let svg = TestPaths.temporaryDirectory().appendingPathComponent("l.svg").path
         let result = try runTool(["lr", "--schedule", "constant,exponential,cosine", "--lr", "0.1", "--decay-rate", "0.1",
                                   "--decay-steps", "1000", "--iterations", "3000", "--svg", svg])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(csvRows(result.stdout).first == ["iteration", "constant", "exponential", "cosine"])
+        #expect(result.stdout == "learning-rate chart (3 curves, 3000 iterations) written to \(svg)\n")
         let elements = try SVGElements.parse(try String(contentsOfFile: svg, encoding: .utf8))
         #expect(elements.withClass("series").count == 3)
         #expect(elements.withClass("legend").map(\.text) == ["constant", "exponential", "cosine"])
-        #expect(elements.withClass("axis-label").map(\.text).contains("learning rate (log scale)"))
+        // Cosine reaches 0: the axis is linear, so the zeros are drawn, not left off.
+        #expect(elements.withClass("panel").first?.attributes["data-scale"] == "linear")
+        #expect(elements.withClass("axis-label").map(\.text).contains("learning rate"))
+        #expect(elements.withClass("note").isEmpty)
     }
 
     @Test func listsAreRefusedWhereOneIsExpected() throws {

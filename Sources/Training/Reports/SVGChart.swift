@@ -1,16 +1,26 @@
 import Foundation
 
-/// Self-contained SVG line charts, drawn by hand (no browser, no network): panels with axes,
-/// "nice" ticks (linear or log10), axis labels with units, one polyline per series, a legend.
-/// Elements carry classes (`series`, `legend`, `axis-label`, `tick`) so tests can check structure.
+/// Self-contained SVG line charts, drawn by hand (no browser, no network): a title, panels with
+/// axes, ticks (linear or log10, chosen by the data unless told), axis labels with units, one
+/// line per series told apart by colour, dash pattern and marker, a legend beside the panels and
+/// notes below them for anything that could not be drawn. Elements carry classes (`series`,
+/// `legend`, `axis-label`, `tick`, `note`) and data attributes so tests can check structure.
 public struct ChartSeries: Sendable {
     public let name: String
     public let points: [(x: Double, y: Double)]
-    public var showMarkers = false
-    public init(name: String, points: [(x: Double, y: Double)], showMarkers: Bool = false) {
+    /// Which legend entry (colour, dash, marker) this line takes.
+    public var style: Int
+    /// A companion line of the same run (held-out cost beside training cost): same colour and
+    /// marker, dotted, hollow markers.
+    public var companion = false
+    /// What the values are, for the hover text (default: the panel's title).
+    public var valueName: String?
+    public init(name: String, points: [(x: Double, y: Double)], style: Int, companion: Bool = false, valueName: String? = nil) {
+        self.valueName = valueName
         self.name = name
         self.points = points
-        self.showMarkers = showMarkers
+        self.style = style
+        self.companion = companion
     }
 }
 
@@ -19,98 +29,142 @@ public struct ChartPanel: Sendable {
     public let xLabel: String
     public let yLabel: String
     public let series: [ChartSeries]
-    public var logY = false
+    public var scale: ChartStyle.Scale
     public var yAsPercent = false
-    public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], logY: Bool = false, yAsPercent: Bool = false) {
-        self.title = title
+    /// A short key drawn inside the panel (e.g. "solid: training · dotted: test").
+    public var key: String?
+    public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], scale: ChartStyle.Scale = .auto,
+                yAsPercent: Bool = false, key: String? = nil) {
+        self.title = ChartStyle.titleCase(title)
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
-        self.logY = logY
+        self.scale = scale
         self.yAsPercent = yAsPercent
+        self.key = key
+    }
+    /// Whether the y axis is logarithmic: as asked, or chosen by the data.
+    public var logY: Bool {
+        switch scale {
+        case .log: return true
+        case .linear: return false
+        case .auto: return !yAsPercent && ChartStyle.prefersLog(series.flatMap { $0.points.map(\.y) })
+        }
     }
 }
 
 public enum SVGChart {
-    /// Ten distinguishable colours (Tableau 10), cycled.
-    public static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-                                 "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+    public static var palette: [String] { ChartStyle.palette }
 
-    /// Panels side by side with a shared legend (series are matched across panels by index).
-    public static func document(panels: [ChartPanel], title: String, panelWidth: Double = 480, panelHeight: Double = 340) -> String {
-        let names = panels.first?.series.map(\.name) ?? []
-        let legendRows = (names.count + 1) / 2
-        let width = panelWidth * Double(panels.count) + 40
-        let height = 40 + panelHeight + 30 + Double(legendRows) * 20 + 10
-        var svg = header(width: width, height: height)
-        svg += "<text class=\"title\" x=\"\(fmt(width / 2))\" y=\"24\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(escape(title))</text>\n"
+    /// Panels side by side, the legend (one entry per style index) to their right, notes below.
+    /// `hover` adds an invisible target with the values on every point (for the HTML report).
+    public static func document(title: String, panels: [ChartPanel], legend: [String], notes: [String] = [],
+                                panelWidth: Double = 440, panelHeight: Double = 330, hover: Bool = false) -> String {
+        let legendWidth = legend.isEmpty ? 0 : min(360, max(120, Double(legend.map(\.count).max() ?? 0) * 7.2 + 56))
+        let panelsWidth = panelWidth * Double(panels.count)
+        let width = 20 + panelsWidth + legendWidth + 20
+        var allNotes = notes
+        var body = ""
         for (i, panel) in panels.enumerated() {
-            svg += draw(panel, x: 20 + Double(i) * panelWidth, y: 40, width: panelWidth, height: panelHeight)
+            let (svg, panelNotes) = draw(panel, x: 20 + Double(i) * panelWidth, y: 40, width: panelWidth, height: panelHeight,
+                                         styles: max(legend.count, 1), id: i, hover: hover,
+                                         showTitle: panels.count > 1)
+            body += svg
+            allNotes += panelNotes
         }
-        svg += legend(names, x: 60, y: 40 + panelHeight + 30, columnWidth: (width - 80) / 2)
+        let legendHeight = Double(legend.count) * 22 + 40
+        let height = 40 + max(panelHeight, legendHeight) + Double(allNotes.count) * 17 + 14
+        var svg = header(width: width, height: height)
+        svg += "<title>\(escape(title))</title>\n"
+        svg += "<text class=\"title\" x=\"\(fmt(20 + panelsWidth / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">\(escape(title))</text>\n"
+        svg += body
+        if !legend.isEmpty { svg += legendBox(legend, x: 20 + panelsWidth + 8, y: 64) }
+        for (k, note) in allNotes.enumerated() {
+            svg += "<text class=\"note\" x=\"24\" y=\"\(fmt(40 + max(panelHeight, legendHeight) + 8 + Double(k) * 17))\" font-style=\"italic\" fill=\"#555\">\(escape(note))</text>\n"
+        }
         return svg + "</svg>\n"
     }
 
     static func header(width: Double, height: Double) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
 
         """
     }
 
-    static func legend(_ names: [String], x: Double, y: Double, columnWidth: Double) -> String {
+    /// One entry per line style, top to bottom: a sample of the line (dash and marker) and its name.
+    static func legendBox(_ names: [String], x: Double, y: Double) -> String {
         var svg = "<g class=\"legend-box\">\n"
         for (i, name) in names.enumerated() {
-            let lx = x + Double(i % 2) * columnWidth, ly = y + Double(i / 2) * 20
-            let color = palette[i % palette.count]
-            svg += "<line x1=\"\(fmt(lx))\" y1=\"\(fmt(ly - 4))\" x2=\"\(fmt(lx + 24))\" y2=\"\(fmt(ly - 4))\" stroke=\"\(color)\" stroke-width=\"3\"/>\n"
-            svg += "<text class=\"legend\" x=\"\(fmt(lx + 30))\" y=\"\(fmt(ly))\">\(escape(name))</text>\n"
+            let ly = y + Double(i) * 22
+            svg += sampleLine(style: i, x: x, y: ly - 4, length: 36)
+            svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">\(escape(name))</text>\n"
         }
         return svg + "</g>\n"
+    }
+
+    static func sampleLine(style: Int, x: Double, y: Double, length: Double, companion: Bool = false) -> String {
+        let color = ChartStyle.color(style)
+        let dash = companion ? "1.5 3" : ChartStyle.dash(style)
+        var svg = "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + length))\" y2=\"\(fmt(y))\" stroke=\"\(color)\" stroke-width=\"2.2\""
+            + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + (companion ? " stroke-linecap=\"round\"" : "") + "/>\n"
+        svg += ChartStyle.markerElement(ChartStyle.marker(style), x: x + length / 2, y: y, r: 3.6, color: companion ? "white" : color,
+                                        extra: companion ? " stroke=\"\(color)\" stroke-width=\"1.4\"" : "") + "\n"
+        return svg
     }
 
     /// A linear or log axis mapping data to pixels, with its ticks.
     struct Axis {
         let low: Double, high: Double, log: Bool
         let ticks: [Double]
-        /// Values beyond ±1e300 (or ≤ 1e-300 on a log axis) are left off: they only come from
-        /// broken logs, and they overflow the arithmetic below (found by make fuzz: a zero tick
-        /// step trapped in `stride`).
+        /// Values beyond ±1e300 (or ≤ 0 on a log axis) cannot be placed: they are left off and
+        /// counted (found by make fuzz: huge values overflowed the tick arithmetic).
         static func plottable(_ v: Double, log: Bool) -> Bool { v.isFinite && abs(v) < 1e300 && (!log || v > 1e-300) }
 
-        init(values: [Double], log: Bool, includeZero: Bool = false) {
+        /// `pad`: the share of the range left free at each end, so no line lies on the frame.
+        init(values: [Double], log: Bool, pad: Double = 0.04) {
             self.log = log
             var finite = values.filter { Axis.plottable($0, log: log) }
             if finite.isEmpty { finite = [log ? 1 : 0, log ? 10 : 1] }
-            if includeZero && !log { finite.append(0) }
             var lo = finite.min()!, hi = finite.max()!
             if log {
-                let lowExponent = Foundation.log10(lo).rounded(.down)
-                var highExponent = Foundation.log10(hi).rounded(.up)
-                if highExponent <= lowExponent { highExponent = lowExponent + 1 }
-                let decades = Int(highExponent - lowExponent)
+                var a = Foundation.log10(lo), b = Foundation.log10(hi)
+                if b - a < 0.3 { let mid = (a + b) / 2; a = mid - 0.5; b = mid + 0.5 }
+                let span = b - a
+                a -= span * pad; b += span * pad
+                let decades = Int(b.rounded(.down) - a.rounded(.up))
                 let every = max(1, (decades + 7) / 8)  // at most about 8 labelled decades
-                var t = stride(from: 0, through: decades, by: every).map { pow(10, lowExponent + Double($0)) }
+                var t: [Double] = []
+                var e = a.rounded(.up)
+                while e <= b { t.append(pow(10, e)); e += Double(every) }
                 if decades <= 2 {  // few decades: add 2× and 5× ticks
-                    t = t.flatMap { [$0, 2 * $0, 5 * $0] }.filter { $0 <= pow(10, highExponent) * 1.0001 }
+                    let base: [Double] = [pow(10, a.rounded(.down))] + t
+                    let candidates: [Double] = base.flatMap { (v: Double) -> [Double] in [v, 2 * v, 5 * v] }
+                    t = candidates.filter { (v: Double) -> Bool in
+                        let e = Foundation.log10(v)
+                        return e >= a - 1e-9 && e <= b + 1e-9
+                    }
                 }
                 ticks = t
-                lo = pow(10, lowExponent)
-                hi = pow(10, highExponent)
+                lo = pow(10, a)
+                hi = pow(10, b)
             } else {
                 let magnitude = max(abs(lo), abs(hi))
                 if !(hi - lo > magnitude * 1e-9) {
-                    let pad = max(magnitude * 0.05, 0.5)
-                    lo -= pad
-                    hi += pad
+                    let half = max(magnitude * 0.05, 0.5)
+                    lo -= half
+                    hi += half
                 }
-                let step = Axis.niceStep((hi - lo) / 5)
-                lo = (lo / step).rounded(.down) * step
-                hi = (hi / step).rounded(.up) * step
-                let count = min(Int(((hi - lo) / step).rounded()), 20)
-                ticks = (0...max(count, 1)).map { lo + Double($0) * step }
+                let span = hi - lo
+                lo -= span * pad
+                hi += span * pad
+                var step = Axis.niceStep((hi - lo) / 5)
+                if (hi - lo) / step < 3.5 { step = Axis.niceStep((hi - lo) / 8) }  // at least four ticks
+                let first = (lo / step).rounded(.up), last = (hi / step).rounded(.down)
+                let count = min(Int(last - first), 20)
+                ticks = (0...max(count, 0)).map { (first + Double($0)) * step }.map { abs($0) < step * 1e-9 ? 0 : $0 }
             }
             low = lo
             high = hi
@@ -118,7 +172,7 @@ public enum SVGChart {
         static func niceStep(_ raw: Double) -> Double {
             let magnitude = pow(10, Foundation.log10(raw).rounded(.down))
             let fraction = raw / magnitude
-            return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * magnitude
+            return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10) * magnitude
         }
         func position(_ v: Double) -> Double {
             log ? (Foundation.log10(max(v, low * 1e-3)) - Foundation.log10(low)) / (Foundation.log10(high) - Foundation.log10(low))
@@ -126,39 +180,94 @@ public enum SVGChart {
         }
     }
 
-    static func tickLabel(_ v: Double, percent: Bool, log: Bool) -> String {
-        if percent { return formatCompact((v * 1000).rounded() / 10) + "%" }
-        if abs(v) >= 1e5 || (abs(v) < 1e-3 && v != 0) { return formatScientific(v, digits: 0) }
-        return formatCompact((v * 1e6).rounded() / 1e6)
-    }
-
-    /// One panel: frame, ticks with grid lines, axis labels, the series clipped to the plot.
-    static func draw(_ panel: ChartPanel, x: Double, y: Double, width: Double, height: Double) -> String {
-        let left = x + 64, right = x + width - 16, top = y + 24, bottom = y + height - 44
+    /// One panel: frame, ticks with grid lines, axis labels, the series clipped to the plot,
+    /// drawn longest and steepest first so short or flat lines stay on top. Returns the notes
+    /// for values that could not be drawn.
+    static func draw(_ panel: ChartPanel, x: Double, y: Double, width: Double, height: Double, styles: Int, id: Int,
+                     hover: Bool, showTitle: Bool = true) -> (String, [String]) {
+        let left = x + 66, right = x + width - 14, top = y + 26, bottom = y + height - 46
+        let logY = panel.logY
         let xs = panel.series.flatMap { $0.points.map(\.x) }
         let ys = panel.series.flatMap { $0.points.map(\.y) }
-        let xAxis = Axis(values: xs, log: false)
-        let yAxis = Axis(values: ys, log: panel.logY)
+        let xAxis = Axis(values: xs, log: false, pad: 0.02)
+        let yAxis = Axis(values: ys, log: logY)
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
-        let clip = "clip\(Int(x))"
-        var svg = "<g class=\"panel\">\n"
-        svg += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\"/></clipPath></defs>\n"
-        svg += "<text class=\"panel-title\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(y + 14))\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(escape(panel.title))</text>\n"
+        var notes: [String] = []
+        let notFinite = ys.filter { !$0.isFinite }.count + xs.filter { !$0.isFinite }.count
+        let huge = ys.filter { $0.isFinite && abs($0) >= 1e300 }.count
+        let nonPositive = logY ? ys.filter { $0.isFinite && $0 <= 1e-300 }.count : 0
+        if nonPositive > 0 {
+            notes.append("\(panel.title): \(nonPositive) value\(nonPositive == 1 ? "" : "s") ≤ 0 left off the log axis (--linear-y shows them)")
+        }
+        if notFinite > 0 { notes.append("\(panel.title): \(notFinite) value\(notFinite == 1 ? "" : "s") NaN or infinite, not drawn") }
+        if huge > 0 { notes.append("\(panel.title): \(huge) value\(huge == 1 ? "" : "s") beyond ±1e300, not drawn") }
+
+        let clip = "clip\(id)"
+        var svg = "<g class=\"panel\" data-scale=\"\(logY ? "log" : "linear")\">\n"
+        svg += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(fmt(left - 4))\" y=\"\(fmt(top - 4))\" width=\"\(fmt(right - left + 8))\" height=\"\(fmt(bottom - top + 8))\"/></clipPath></defs>\n"
+        if showTitle { svg += "<text class=\"panel-title\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(y + 14))\" text-anchor=\"middle\" font-size=\"13.5\" font-weight=\"bold\">\(escape(panel.title))</text>\n" }
         svg += frame(xAxis: xAxis, yAxis: yAxis, left: left, right: right, top: top, bottom: bottom,
-                     xLabel: panel.xLabel, yLabel: panel.yLabel, yLabelX: x + 16, yAsPercent: panel.yAsPercent)
-        for (i, series) in panel.series.enumerated() {
-            let color = palette[i % palette.count]
-            let visible = series.points.filter { Axis.plottable($0.y, log: panel.logY) && Axis.plottable($0.x, log: false) }
-            let points = visible.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
-            svg += "<polyline class=\"series\" data-series=\"\(escape(series.name))\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"\(points)\"/>\n"
-            if series.showMarkers {
-                for p in visible {
-                    svg += "<circle cx=\"\(fmt(px(p.x)))\" cy=\"\(fmt(py(p.y)))\" r=\"2.5\" fill=\"\(color)\" clip-path=\"url(#\(clip))\"/>\n"
+                     xLabel: panel.xLabel, yLabel: panel.yLabel + (logY ? " (log scale)" : ""), yLabelX: x + 14, yAsPercent: panel.yAsPercent)
+
+        // Pixel coordinates of each series, split where a value cannot be drawn.
+        let drawn: [(series: ChartSeries, runs: [[(Double, Double, Double, Double)]])] = panel.series.map { s in
+            var runs: [[(Double, Double, Double, Double)]] = [[]]
+            for p in s.points {
+                if Axis.plottable(p.y, log: logY) && Axis.plottable(p.x, log: false) {
+                    runs[runs.count - 1].append((px(p.x), py(p.y), p.x, p.y))
+                } else if !runs[runs.count - 1].isEmpty {
+                    runs.append([])
+                }
+            }
+            return (s, runs.filter { !$0.isEmpty })
+        }
+        // Longest, then widest-ranging, first: what is drawn last lies on top.
+        let order = drawn.indices.sorted { a, b in
+            let pa = drawn[a].runs.flatMap { $0 }, pb = drawn[b].runs.flatMap { $0 }
+            let ra = (pa.map(\.1).max() ?? 0) - (pa.map(\.1).min() ?? 0), rb = (pb.map(\.1).max() ?? 0) - (pb.map(\.1).min() ?? 0)
+            let la = (pa.map(\.0).max() ?? 0) - (pa.map(\.0).min() ?? 0), lb = (pb.map(\.0).max() ?? 0) - (pb.map(\.0).min() ?? 0)
+            if abs(la - lb) > 1 { return la > lb }
+            if abs(ra - rb) > 1 { return ra > rb }
+            return a < b
+        }
+        var hits = ""
+        for index in order {
+            let (series, runs) = drawn[index]
+            let color = ChartStyle.color(series.style)
+            let dash = series.companion ? "1.5 3" : ChartStyle.dash(series.style)
+            let d = runs.map { run in "M" + run.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: "L") }.joined()
+            let count = runs.map(\.count).reduce(0, +)
+            svg += "<path class=\"series\" data-series=\"\(escape(series.name))\"\(series.companion ? " data-companion=\"true\"" : "") data-points=\"\(count)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(series.companion ? "2" : "2.2")\" stroke-linejoin=\"round\""
+                + (series.companion ? " stroke-linecap=\"round\"" : "") + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + " d=\"\(d)\"/>\n"
+            // About ten markers per line, shifted per style so markers of coinciding lines alternate.
+            let all = runs.flatMap { $0 }
+            let every = all.count <= 30 ? 1 : max(1, all.count / 10)
+            let phase = every == 1 ? 0 : (series.style * every) / max(styles, 1) % every
+            svg += "<g class=\"markers\" clip-path=\"url(#\(clip))\">"
+            for (k, p) in all.enumerated() where (k + phase) % every == 0 {
+                svg += ChartStyle.markerElement(ChartStyle.marker(series.style), x: p.0, y: p.1, r: all.count <= 30 ? 3 : 3.6,
+                                                color: series.companion ? "white" : color,
+                                                extra: series.companion ? " stroke=\"\(color)\" stroke-width=\"1.4\"" : "")
+            }
+            svg += "</g>\n"
+            if hover {
+                for p in all {
+                    let what = series.valueName ?? panel.title.lowercased()
+                    let tip = "\(series.name) · \(panel.xLabel) \(formatCompact(p.2)) · \(what) \(hoverValue(p.3, percent: panel.yAsPercent))"
+                    hits += "<circle class=\"hit\" cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"5\" fill=\"transparent\" data-tip=\"\(escape(tip))\"><title>\(escape(tip))</title></circle>"
                 }
             }
         }
-        return svg + "</g>\n"
+        if !hits.isEmpty { svg += "<g class=\"hits\">\(hits)</g>\n" }
+        if let key = panel.key {
+            svg += "<text class=\"panel-key\" x=\"\(fmt(right - 6))\" y=\"\(fmt(top + 14))\" text-anchor=\"end\" font-size=\"11\" fill=\"#333\">\(escape(key))</text>\n"
+        }
+        return (svg + "</g>\n", notes)
+    }
+
+    static func hoverValue(_ v: Double, percent: Bool) -> String {
+        percent ? formatFixed(v * 100, digits: 2) + "%" : (abs(v) >= 1e-3 && abs(v) < 1e5 ? formatFixed(v, digits: 4) : formatScientific(v, digits: 3))
     }
 
     /// Grid lines and tick labels of both axes, the plot's border and the axis labels.
@@ -167,13 +276,13 @@ public enum SVGChart {
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
         var svg = ""
-        for t in xAxis.ticks {
-            svg += "<line class=\"grid\" x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(bottom))\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text class=\"tick\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 16))\" text-anchor=\"middle\">\(tickLabel(t, percent: false, log: xAxis.log))</text>\n"
+        for (t, label) in zip(xAxis.ticks, ChartStyle.tickLabels(xAxis.ticks, percent: false)) {
+            svg += "<line class=\"grid\" x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(bottom))\" stroke=\"#e8e8e8\"/>\n"
+            svg += "<text class=\"tick\" data-axis=\"x\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 16))\" text-anchor=\"middle\">\(label)</text>\n"
         }
-        for t in yAxis.ticks {
-            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(t)))\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text class=\"tick\" x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\">\(tickLabel(t, percent: yAsPercent, log: yAxis.log))</text>\n"
+        for (t, label) in zip(yAxis.ticks, ChartStyle.tickLabels(yAxis.ticks, percent: yAsPercent, log: yAxis.log)) {
+            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(t)))\" stroke=\"#e8e8e8\"/>\n"
+            svg += "<text class=\"tick\" data-axis=\"y\" x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\">\(label)</text>\n"
         }
         svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
         svg += "<text class=\"axis-label\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
@@ -204,20 +313,5 @@ public enum SVGChart {
         } catch {
             throw FileError(path: path, problem: "cannot be written: \(describe(error))")
         }
-    }
-}
-
-extension RunComparison {
-    /// Cost against epoch and the metric against epoch, one line per run.
-    public static func chart(_ runs: [RunHistory], metric: Metric, logCost: Bool) -> String {
-        let cost = ChartPanel(title: "Training cost", xLabel: "epoch", yLabel: "mean cross-entropy (train)" + (logCost ? ", log scale" : ""),
-                              series: runs.map { run in ChartSeries(name: run.name, points: run.epochs.map { (Double($0.epoch), $0.trainCost) }) },
-                              logY: logCost)
-        let shown: Metric = metric == .trainCost ? .testAccuracy : metric
-        let accuracy = ChartPanel(title: shown.isAccuracy ? shown.rawValue.replacingOccurrences(of: "_", with: " ").capitalized : "Test cost",
-                                  xLabel: "epoch", yLabel: shown.isAccuracy ? "accuracy (%)" : "mean cross-entropy (test)",
-                                  series: runs.map { run in ChartSeries(name: run.name, points: run.epochs.map { (Double($0.epoch), $0.value(of: shown)) }) },
-                                  logY: !shown.isAccuracy && logCost, yAsPercent: shown.isAccuracy)
-        return SVGChart.document(panels: [cost, accuracy], title: "zalando-train: \(runs.count) run\(runs.count == 1 ? "" : "s")")
     }
 }

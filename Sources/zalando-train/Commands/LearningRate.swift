@@ -7,7 +7,9 @@ struct LearningRate: ParsableCommand {
         commandName: "lr",
         abstract: "Print a learning-rate schedule, iteration by iteration (CSV iteration,lr), without training.",
         usage: "zalando-train lr --lr <rate> --iterations <n> [<options>]",
-        discussion: "With a comma list (--schedule constant,exponential) the CSV has one column per schedule. "
+        discussion: "With a comma list (--schedule constant,exponential) the CSV has one column per schedule; "
+            + "a comma list in one numeric schedule flag (--schedule step --drop-every 10,20,50) gives one column per value. "
+            + "With --svg, --png or --pdf it draws the curves instead of printing rows. "
             + "Any schedule but plateau, which follows a training run's cost per epoch.\n\n"
             + HelpTables.schedules(HelpTables.withoutPlateau) + "\n\n" + HelpTables.exitStatus)
 
@@ -18,27 +20,42 @@ struct LearningRate: ParsableCommand {
     var iterationsPerEpoch = 1200
     @Flag(help: "Print the start and end rates and when the rate falls below γ0/10, /100, /1000 instead.")
     var summary = false
-    @Option(help: ArgumentHelp("Also draw the rate against iteration (log scale) as SVG.", valueName: "file"), completion: .file())
-    var svg: String?
+    @OptionGroup(title: "Picture") var picture: PictureOptions
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): must be at least 1") }
         guard iterationsPerEpoch >= 1 else { throw ValidationError("--iterations-per-epoch \(iterationsPerEpoch): must be at least 1") }
-        try schedule.requireSingle(schedule: true)
+        try schedule.requireSingle(schedule: true, variants: true)
         try schedule.refusePlateau(in: "lr")
         if schedule.learningRate == nil && schedule.schedules != [.piecewise] {
             throw ValidationError("--lr is required (the initial rate γ0)")
         }
         try schedule.validate(iterationsPerEpoch: iterationsPerEpoch)
+        try picture.check()
     }
 
     func run() throws {
-        let γ0 = schedule.initialRate(fallback: 0.01)
-        let built = schedule.schedules.map { kind in
-            (name: kind.rawValue, schedule: schedule.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch))
+        // One curve per schedule, or per value of the one flag given a list.
+        var built: [(name: String, schedule: any LearningRateSchedule, initialRate: Double)] = []
+        for (label, options) in schedule.variants() {
+            let γ0 = options.initialRate(fallback: 0.01)
+            for kind in options.schedules {
+                built.append((label ?? kind.rawValue, options.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch), γ0))
+            }
+        }
+        if !picture.outputs.isEmpty {
+            let series = built.map { (name: $0.name, rates: (0..<iterations).map($0.schedule.rate)) }
+            var title = picture.title
+            if title == nil, built.count > 1, schedule.schedules.count == 1 { title = "Learning rate: \(schedule.schedule.rawValue)" }
+            let written = try picture.write(ScheduleChart.svg(schedules: series, title: title, scale: picture.scale))
+            if !summary {
+                print("learning-rate chart (\(built.count) curve\(built.count == 1 ? "" : "s"), \(iterations) iterations) written to \(written)")
+                return
+            }
+            defer { print("learning-rate chart written to \(written)") }
         }
         if summary {
-            for (name, s) in built {
+            for (name, s, γ0) in built {
                 if built.count > 1 { print("\(name):") }
                 for line in ScheduleSummary.lines(schedule: s, initialRate: γ0, iterations: iterations, iterationsPerEpoch: iterationsPerEpoch) {
                     print(built.count > 1 ? "  " + line : line)
@@ -49,15 +66,10 @@ struct LearningRate: ParsableCommand {
             out.reserveCapacity(iterations * 24 * built.count)
             for j in 0..<iterations {
                 out += "\(j)"
-                for (_, s) in built { out += ",\(s.rate(at: j))" }
+                for (_, s, _) in built { out += ",\(s.rate(at: j))" }
                 out += "\n"
             }
             print(out, terminator: "")
-        }
-        if let svg {
-            let series = built.map { (name: $0.name, rates: (0..<iterations).map($0.schedule.rate)) }
-            try reportingErrors { try SVGChart.write(ScheduleChart.svg(schedules: series), to: svg) }
-            if summary { print("chart written to \(svg)") }
         }
     }
 }

@@ -7,7 +7,7 @@ struct Path: ParsableCommand {
         abstract: "Run an optimizer on the two-parameter linear regression J(w,b) = mean((w·x + b − y)²) and print its path (CSV iteration,lr,w,b,cost).",
         // One line each: --help wraps the text itself and keeps the newlines it is given.
         discussion: "With several optimizers (--optimizer sgd,momentum,adam --lr 0.05,0.05,0.3) the CSV gains a first "
-            + "column `optimizer` and --svg draws every path on the cost contours. Any schedule but plateau, "
+            + "column `optimizer`; --svg, --png or --pdf draw every path on the labelled cost contours instead of printing rows. Any schedule but plateau, "
             + "which follows a training run's cost per epoch.\n\n"
             + HelpTables.optimizers(recommended: false) + "\n\n" + HelpTables.schedules(HelpTables.withoutPlateau)
             + "\n\n" + HelpTables.exitStatus)
@@ -22,8 +22,7 @@ struct Path: ParsableCommand {
     var start: CommaList<Double> = CommaList([0, 0])
     @Option(help: "Seed for gradient noise.")
     var seed: UInt64 = 1
-    @Option(help: ArgumentHelp("Draw the cost contours and the path(s) as SVG.", valueName: "file"), completion: .file())
-    var svg: String?
+    @OptionGroup(title: "Picture") var picture: PictureOptions
 
     func validate() throws {
         guard iterations >= 0 else { throw ValidationError("--iterations \(iterations): must be zero or positive") }
@@ -33,6 +32,8 @@ struct Path: ParsableCommand {
         try schedule.requireSingle(schedule: false, allowingRates: optimizer.optimizers.count)
         try schedule.refusePlateau(in: "path")
         try schedule.validate(iterationsPerEpoch: 1)
+        if picture.logY || picture.linearY { throw ValidationError("\(picture.logY ? "--log-y" : "--linear-y"): path's axes are w and b, always linear") }
+        try picture.check(inputs: data.map { [$0] } ?? [])
     }
 
     func run() throws {
@@ -46,6 +47,11 @@ struct Path: ParsableCommand {
                                    seed: seed, iterations: iterations, start: (start.items[0], start.items[1]))
             paths.append(PathPicture.Path(name: "\(kind.rawValue) γ=\(formatCompact(γ0))", rows: rows))
         }
+        if !picture.outputs.isEmpty {
+            let written = try picture.write(PathPicture.svg(problem: problem, paths: paths, title: picture.title))
+            print("path picture (\(paths.count) path\(paths.count == 1 ? "" : "s"), \(iterations) iterations) written to \(written)")
+            return
+        }
         let several = paths.count > 1
         var out = several ? "optimizer,iteration,lr,w,b,cost\n" : "iteration,lr,w,b,cost\n"
         for (k, path) in paths.enumerated() {
@@ -55,8 +61,5 @@ struct Path: ParsableCommand {
             }
         }
         print(out, terminator: "")
-        if let svg {
-            try reportingErrors { try SVGChart.write(PathPicture.svg(problem: problem, paths: paths), to: svg) }
-        }
     }
 }

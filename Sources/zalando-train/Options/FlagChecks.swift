@@ -21,3 +21,8 @@ func requireUsed(_ given: [String], used: [String], by choice: String, none: Str
         throw ValidationError("\(flag) is not used by \(choice) (\(uses))")
     }
 }
+
+/// `check` for every value of a comma list.
+func checkAll(_ flag: String, _ list: CommaList<Double>?, _ requirement: String, _ isValid: (Double) -> Bool) throws {
+    for value in list?.items ?? [] { try check(flag, value, requirement, isValid) }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Optimization
+import Training
 
 /// --lr and the learning-rate schedule. Durations take iterations (`1000`) or epochs (`5e`).
 /// `Help` gives the texts of --lr and --schedule for the command that uses the group.
@@ -21,43 +22,56 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     @Option(help: "piecewise (required): rates v0,…,vn, one more than boundaries.")
     var values: CommaList<Double>?
     @Option(name: .customLong("drop-every"), help: DurationHelp.help("step (required): γ0/(⌊j/D⌋+1), a drop every D updates"))
-    var dropEvery: StepCount?
+    var dropEveryList: CommaList<StepCount>?
+    var dropEvery: StepCount? { dropEveryList?.items.first }
     @Option(help: DurationHelp.help("multistep (required): milestones m1,m2,…, increasing"))
     var milestones: CommaList<StepCount>?
-    @Option(help: "multistep, plateau: multiply by f (default 0.1).")
-    var factor: Double?
+    @Option(name: .customLong("factor"), help: "multistep, plateau: multiply by f (default 0.1).")
+    var factorList: CommaList<Double>?
+    var factor: Double? { factorList?.items.first }
     @Option(name: .customLong("decay-rate"), help: "inverse-time, exponential, natural-exp (required): ν.")
-    var decayRate: Double?
+    var decayRateList: CommaList<Double>?
+    var decayRate: Double? { decayRateList?.items.first }
     @Option(name: .customLong("decay-steps"), help: DurationHelp.help("Decay period s (required by the schedules that decay)"))
-    var decaySteps: StepCount?
+    var decayStepsList: CommaList<StepCount>?
+    var decaySteps: StepCount? { decayStepsList?.items.first }
     @Flag(help: "Use ⌊j/s⌋ instead of j/s.")
     var staircase = false
     @Option(name: .customLong("end-lr"), help: "polynomial: final rate e (default 1e-4).")
-    var endLR: Double?
-    @Option(help: "polynomial: exponent p; power: exponent c (default 1).")
-    var power: Double?
+    var endLRList: CommaList<Double>?
+    var endLR: Double? { endLRList?.items.first }
+    @Option(name: .customLong("power"), help: "polynomial: exponent p; power: exponent c (default 1).")
+    var powerList: CommaList<Double>?
+    var power: Double? { powerList?.items.first }
     @Flag(help: "polynomial: restart after every multiple of --decay-steps.")
     var cycle = false
-    @Option(help: "cosine, sgdr: floor as a fraction of γ0 (default 0).")
-    var alpha: Double?
+    @Option(name: .customLong("alpha"), help: "cosine, sgdr: floor as a fraction of γ0 (default 0).")
+    var alphaList: CommaList<Double>?
+    var alpha: Double? { alphaList?.items.first }
     @Option(name: .customLong("t-mul"), help: "sgdr: period growth factor (default 2).")
-    var tMul: Double?
+    var tMulList: CommaList<Double>?
+    var tMul: Double? { tMulList?.items.first }
     @Option(name: .customLong("m-mul"), help: "sgdr: peak decay factor per restart (default 1).")
-    var mMul: Double?
+    var mMulList: CommaList<Double>?
+    var mMul: Double? { mMulList?.items.first }
     @Option(name: .customLong("max-lr"), help: "cyclic (required): upper rate.")
-    var maxLR: Double?
+    var maxLRList: CommaList<Double>?
+    var maxLR: Double? { maxLRList?.items.first }
     @Option(name: .customLong("step-size"), help: DurationHelp.help("cyclic (required): half-cycle length s"))
-    var stepSize: StepCount?
+    var stepSizeList: CommaList<StepCount>?
+    var stepSize: StepCount? { stepSizeList?.items.first }
     @Option(help: "cyclic: the cycle's shape (default triangular).")
     var mode: CyclicMode?
-    @Option(help: "cyclic exp-range: decay per update (default 1.0).")
-    var gamma: Double?
+    @Option(name: .customLong("gamma"), help: "cyclic exp-range: decay per update (default 1.0).")
+    var gammaList: CommaList<Double>?
+    var gamma: Double? { gammaList?.items.first }
     @Option(help: "plateau: epochs without improvement before reducing (default 10).")
     var patience: Int?
     @Option(name: .customLong("min-lr"), help: "plateau: lower bound for the rate (default 0).")
     var minLR: Double?
     @Option(name: .customLong("warmup-steps"), help: DurationHelp.help("Linear warmup over W updates before any schedule (default 0: none)"))
-    var warmupSteps: StepCount?
+    var warmupStepsList: CommaList<StepCount>?
+    var warmupSteps: StepCount? { warmupStepsList?.items.first }
 
     var givenFlags: [ScheduleFlag] {
         let flags: [(ScheduleFlag, Bool)] = [
@@ -91,27 +105,29 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
             }
             for v in values.items { try check("--values", v, "positive") { $0 > 0 } }
         }
-        let positiveDurations: [(String, StepCount?)] = [("--drop-every", dropEvery), ("--decay-steps", decaySteps), ("--step-size", stepSize)]
-        for (flag, value) in positiveDurations {
-            if let value, value.iterations(perEpoch: 1) == 0 { throw ValidationError("\(flag) \(value): must be at least 1") }
+        let positiveDurations: [(String, CommaList<StepCount>?)] = [("--drop-every", dropEveryList), ("--decay-steps", decayStepsList), ("--step-size", stepSizeList)]
+        for (flag, list) in positiveDurations {
+            for value in list?.items ?? [] where value.iterations(perEpoch: 1) == 0 {
+                throw ValidationError("\(flag) \(value): must be at least 1")
+            }
         }
         if schedules.contains(.plateau) {
-            try check("--factor", factor, "in (0, 1)") { $0 > 0 && $0 < 1 }
+            try checkAll("--factor", factorList, "in (0, 1)") { $0 > 0 && $0 < 1 }
         } else {
-            try check("--factor", factor, "positive") { $0 > 0 }
+            try checkAll("--factor", factorList, "positive") { $0 > 0 }
         }
         if schedules.contains(.exponential) {
-            try check("--decay-rate", decayRate, "positive") { $0 > 0 }
+            try checkAll("--decay-rate", decayRateList, "positive") { $0 > 0 }
         } else {
-            try check("--decay-rate", decayRate, "zero or positive") { $0 >= 0 }
+            try checkAll("--decay-rate", decayRateList, "zero or positive") { $0 >= 0 }
         }
-        try check("--end-lr", endLR, "zero or positive") { $0 >= 0 }
-        try check("--power", power, "zero or positive") { $0 >= 0 }
-        try check("--alpha", alpha, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
-        try check("--t-mul", tMul, "positive") { $0 > 0 }
-        try check("--m-mul", mMul, "positive") { $0 > 0 }
-        try check("--max-lr", maxLR, "positive") { $0 > 0 }
-        try check("--gamma", gamma, "in (0, 1]") { $0 > 0 && $0 <= 1 }
+        try checkAll("--end-lr", endLRList, "zero or positive") { $0 >= 0 }
+        try checkAll("--power", powerList, "zero or positive") { $0 >= 0 }
+        try checkAll("--alpha", alphaList, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
+        try checkAll("--t-mul", tMulList, "positive") { $0 > 0 }
+        try checkAll("--m-mul", mMulList, "positive") { $0 > 0 }
+        try checkAll("--max-lr", maxLRList, "positive") { $0 > 0 }
+        try checkAll("--gamma", gammaList, "in (0, 1]") { $0 > 0 && $0 <= 1 }
         try check("--min-lr", minLR, "zero or positive") { $0 >= 0 }
         if let patience, patience < 0 { throw ValidationError("--patience \(patience): must be zero or positive") }
     }
@@ -141,8 +157,21 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
         }
     }
 
-    /// Train and lr's single-rate checks: one schedule for train, one --lr value.
-    func requireSingle(schedule allowSeveralSchedules: Bool, allowingRates optimizerCount: Int = 1) throws {
+    /// Train and lr's single-rate checks: one schedule for train, one --lr value. With
+    /// `variants` (lr), one flag may hold a comma list, with one schedule.
+    func requireSingle(schedule allowSeveralSchedules: Bool, allowingRates optimizerCount: Int = 1, variants: Bool = false) throws {
+        let lists = variantFlags.filter { $0.count > 1 }
+        if variants {
+            if lists.count > 1 {
+                throw ValidationError("\(lists.map(\.flag).joined(separator: " and ")): only one flag may hold a comma list (one curve per value)")
+            }
+            if let list = lists.first, schedules.count > 1 {
+                throw ValidationError("\(list.flag) \(list.text): a list of values needs one --schedule (not \(schedules.map(\.rawValue).joined(separator: ",")))")
+            }
+            if let list = lists.first, list.flag == "--lr" { return }
+        } else if let list = lists.first(where: { $0.flag != "--lr" }) {
+            throw ValidationError("\(list.flag) \(list.text): give one value (a list draws one curve per value only with lr)")
+        }
         if let rates = learningRates, rates.items.count > 1, rates.items.count != optimizerCount {
             if optimizerCount > 1 {
                 throw ValidationError("--lr \(rates.defaultValueDescription): give one rate or one per optimizer (\(optimizerCount))")
@@ -151,6 +180,49 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
         }
         if !allowSeveralSchedules && schedules.count > 1 {
             throw ValidationError("--schedule \(schedules.map(\.rawValue).joined(separator: ",")): give one schedule (several only with lr)")
+        }
+    }
+
+    /// Every flag that may hold a comma list in lr, with its count and its name in a legend.
+    var variantFlags: [(flag: String, text: String, count: Int, label: String)] {
+        func entry<T>(_ flag: String, _ list: CommaList<T>?, _ label: String) -> (flag: String, text: String, count: Int, label: String)? {
+            list.map { list in (flag, list.items.map { ($0 as? Double).map(formatCompact) ?? $0.description }.joined(separator: ","), list.items.count, label) }
+        }
+        return [entry("--lr", learningRates, "γ0"), entry("--drop-every", dropEveryList, "D"), entry("--factor", factorList, "f"),
+                entry("--decay-rate", decayRateList, "ν"), entry("--decay-steps", decayStepsList, "s"),
+                entry("--end-lr", endLRList, "end"), entry("--power", powerList, "p"), entry("--alpha", alphaList, "α"),
+                entry("--t-mul", tMulList, "t_mul"), entry("--m-mul", mMulList, "m_mul"), entry("--max-lr", maxLRList, "max"),
+                entry("--step-size", stepSizeList, "step"), entry("--gamma", gammaList, "g"),
+                entry("--warmup-steps", warmupStepsList, "W")].compactMap { $0 }
+    }
+
+    /// One copy of these options per value of the flag that holds a list (lr's variants), each
+    /// with its legend label (`D=20`); just this one, unlabelled, when no flag does.
+    func variants() -> [(label: String?, options: ScheduleOptions)] {
+        guard let list = variantFlags.first(where: { $0.count > 1 }) else { return [(nil, self)] }
+        return (0..<list.count).map { k in
+            var copy = self
+            func pick<T>(_ keyPath: WritableKeyPath<ScheduleOptions, CommaList<T>?>) {
+                if let items = copy[keyPath: keyPath]?.items { copy[keyPath: keyPath] = CommaList([items[k]]) }
+            }
+            switch list.flag {
+            case "--lr": pick(\.learningRates)
+            case "--drop-every": pick(\.dropEveryList)
+            case "--factor": pick(\.factorList)
+            case "--decay-rate": pick(\.decayRateList)
+            case "--decay-steps": pick(\.decayStepsList)
+            case "--end-lr": pick(\.endLRList)
+            case "--power": pick(\.powerList)
+            case "--alpha": pick(\.alphaList)
+            case "--t-mul": pick(\.tMulList)
+            case "--m-mul": pick(\.mMulList)
+            case "--max-lr": pick(\.maxLRList)
+            case "--step-size": pick(\.stepSizeList)
+            case "--gamma": pick(\.gammaList)
+            default: pick(\.warmupStepsList)
+            }
+            let value = copy.variantFlags.first { $0.flag == list.flag }!.text
+            return ("\(list.label)=\(value)", copy)
         }
     }
 
