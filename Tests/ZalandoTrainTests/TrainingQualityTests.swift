@@ -16,8 +16,9 @@ struct TrainingQualityTests {
         return try (1...configuration.epochs).map { try #require(try trainer.trainEpoch($0)) }
     }
 
-    static func configuration(_ kind: OptimizerKind, lr: Double, epochs: Int, schedule: ScheduleSettings? = nil) -> TrainingConfiguration {
-        var c = TrainingConfiguration(optimizer: OptimizerSettings(kind: kind),
+    static func configuration(_ kind: OptimizerKind, lr: Double, epochs: Int, schedule: ScheduleSettings? = nil,
+                              settings: OptimizerSettings? = nil) -> TrainingConfiguration {
+        var c = TrainingConfiguration(optimizer: settings ?? OptimizerSettings(kind: kind),
                                       schedule: schedule ?? ScheduleSettings(kind: .constant, initialRate: lr))
         c.epochs = epochs
         return c
@@ -39,11 +40,13 @@ struct TrainingQualityTests {
         #expect(results.last!.test.accuracy >= 0.93, "test accuracy \(results.last!.test.accuracy)")
     }
 
-    /// Every optimizer, at the rate its help recommends, reaches 75% on Fashion within 5 epochs.
+    /// Every optimizer, at the rate (and flags) its help recommends, reaches 75% on Fashion
+    /// within 5 epochs.
     @Test(arguments: OptimizerKind.allCases)
     func recommendedRateTrains(_ kind: OptimizerKind) throws {
         let data = try #require(Self.fashion)
-        let results = try Self.train(Self.configuration(kind, lr: kind.recommendedLearningRate, epochs: 5), on: data)
+        let results = try Self.train(Self.configuration(kind, lr: kind.recommendedLearningRate, epochs: 5,
+                                                        settings: .recommended(kind)), on: data)
         let best = results.map(\.test.accuracy).max()!
         #expect(best >= 0.75, "\(kind) at lr \(kind.recommendedLearningRate): best test accuracy \(best)")
     }

@@ -4,7 +4,7 @@ import Training
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a saved model and report cost, accuracy, per-class accuracy and the confusion matrix on a test set.")
+        abstract: "Load a saved model and report cost, accuracy, per-class accuracy and the confusion matrix on a test set, and the share of zero weights per layer.")
 
     @Option(help: ArgumentHelp("Model file written by train --save.", valueName: "file"))
     var model: String

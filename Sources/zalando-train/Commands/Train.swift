@@ -76,10 +76,11 @@ let optimizerAndScheduleTable: String = {
     for kind in OptimizerKind.allCases {
         let flags = kind.hyperparameters.map(\.flag).joined(separator: " ")
         text += "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) lr \(formatCompact(kind.defaultLearningRate)), "
-        text += "recommended \(formatCompact(kind.recommendedLearningRate))\(flags.isEmpty ? "" : "; \(flags)")\n"
+        let extra = kind.recommendedFlags.isEmpty ? "" : " with " + kind.recommendedFlags.joined(separator: " ")
+        text += "recommended \(formatCompact(kind.recommendedLearningRate))\(extra)\(flags.isEmpty ? "" : "; \(flags)")\n"
         text += "            \(kind.summary)\n"
     }
-    text += "  All take --weight-decay, --l1, --clip-norm, --grad-noise.\n\n"
+    text += "  All take --l1, --clip-norm, --grad-noise, and all but ftrl --weight-decay.\n\n"
     text += "Schedules (advance every update j; durations in iterations, or epochs: 5e)\n"
     for kind in ScheduleKind.allCases {
         let flags = kind.flags.map { kind.requiredFlags.contains($0) ? $0.flag : "[\($0.flag)]" }.joined(separator: " ")
