@@ -121,10 +121,10 @@ struct AllocationTests {
         return library
     }()
 
-    static func mallocCalls(batchSize: Int) throws -> Int {
+    static func mallocCalls(batchSize: Int, optimizer: [String] = ["--optimizer", "adam"]) throws -> Int {
         let library = try #require(Self.library, "could not build the malloc counter")
         let result = try runTool(["--dataset", "mnist", "--data-dir", TestPaths.dataDirectory("mnist"), "--epochs", "1",
-                                  "--batch-size", String(batchSize), "--optimizer", "adam"],
+                                  "--batch-size", String(batchSize)] + optimizer,
                                  environment: ["LD_PRELOAD": library.path])
         #expect(result.status == 0)
         let line = try #require(result.stderr.split(separator: "\n").last { $0.hasPrefix("malloc calls: ") })

@@ -15,6 +15,10 @@ import Support
 /// exactly 0, which is what makes FTRL's models sparse. Unlike the torch-style optimizers it
 /// takes no coupled weight decay (use λ2). The default c = 0.5 takes the square-root path; any
 /// other power uses `pow` element by element (still without allocation).
+///
+/// One deliberate difference: an update with rate γ = 0 (cosine decay at its end, a
+/// polynomial decay to 0) leaves θ, z and n as they are, as a zero rate does for every other
+/// optimizer; Keras would divide by zero and make every weight NaN.
 public final class FTRL: Optimizer {
     public private(set) var updateCount = 0
     let power: Float, l1: Float, l2: Float, shrinkage: Float, beta: Float
@@ -40,6 +44,7 @@ public final class FTRL: Optimizer {
 
     public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
+        guard learningRate > 0 else { return }
         let lr = Float(learningRate)
         let inverseRate = 1 / lr
         let constant = 2 * l2 + beta * inverseRate

@@ -11,7 +11,7 @@ struct Prune: ParsableCommand {
 
     @Option(help: ArgumentHelp("Model file written by train --save.", valueName: "file"))
     var model: String
-    @Option(help: ArgumentHelp("Fractions of the weights to zero, each in [0, 1] (a comma list gives one row each).", valueName: "s[,s2,…]"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fractions of the weights to zero, each in [0, 1] (a comma list gives one row each).", valueName: "s[,s2,…]"))
     var sparsity: CommaList<Double>
     @Option(help: "Rank the weights of the whole network (global) or of each layer on its own (layer).", transform: choice)
     var scope: PruningScope = .global

@@ -77,7 +77,9 @@ let optimizerAndScheduleTable: String = {
         let flags = kind.hyperparameters.map(\.flag).joined(separator: " ")
         text += "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) lr \(formatCompact(kind.defaultLearningRate)), "
         let extra = kind.recommendedFlags.isEmpty ? "" : " with " + kind.recommendedFlags.joined(separator: " ")
-        text += "recommended \(formatCompact(kind.recommendedLearningRate))\(extra)\(flags.isEmpty ? "" : "; \(flags)")\n"
+        let line = "recommended \(formatCompact(kind.recommendedLearningRate))\(extra)\(flags.isEmpty ? "" : "; \(flags)")"
+        // Too long for one line of --help (80 columns): the flags go on a line of their own.
+        text += extra.isEmpty ? line + "\n" : "recommended \(formatCompact(kind.recommendedLearningRate))\(extra)\n            \(flags)\n"
         text += "            \(kind.summary)\n"
     }
     text += "  All take --l1, --clip-norm, --grad-noise, and all but ftrl --weight-decay.\n\n"

@@ -27,17 +27,17 @@ struct OptimizerOptions: ParsableArguments {
     var centered = false
     @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default 0.01 there; not ftrl: use --l2).")
     var weightDecay: Double?
-    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient (ftrl: its own L1 strength, in closed form).")
+    @Option(parsing: .unconditional, help: "L1 penalty λ: adds λ·sign(θ) to the gradient (ftrl: its own L1 strength, in closed form).")
     var l1: Double?
     @Option(name: .customLong("lr-power"), parsing: .unconditional, help: "ftrl: learning_rate_power p ≤ 0 (default −0.5; 0 = a fixed rate).")
     var lrPower: Double?
-    @Option(name: .customLong("initial-accumulator"), help: "ftrl: the accumulator n's start, ≥ 0 (default 0.1).")
+    @Option(name: .customLong("initial-accumulator"), parsing: .unconditional, help: "ftrl: the accumulator n's start, ≥ 0 (default 0.1).")
     var initialAccumulator: Double?
-    @Option(help: "ftrl: L2 strength λ2 ≥ 0, in closed form (default 0).")
+    @Option(parsing: .unconditional, help: "ftrl: L2 strength λ2 ≥ 0, in closed form (default 0).")
     var l2: Double?
-    @Option(name: .customLong("l2-shrinkage"), help: "ftrl: shrinkage-type L2 λs ≥ 0, added to the gradient as 2λsθ (default 0).")
+    @Option(name: .customLong("l2-shrinkage"), parsing: .unconditional, help: "ftrl: shrinkage-type L2 λs ≥ 0, added to the gradient as 2λsθ (default 0).")
     var l2Shrinkage: Double?
-    @Option(name: .customLong("ftrl-beta"), help: "ftrl: the paper's β ≥ 0 (default 0).")
+    @Option(name: .customLong("ftrl-beta"), parsing: .unconditional, help: "ftrl: the paper's β ≥ 0 (default 0).")
     var ftrlBeta: Double?
     @Option(name: .customLong("clip-norm"), help: "Clip the gradient's global norm to c (torch clip_grad_norm_).")
     var clipNorm: Double?
