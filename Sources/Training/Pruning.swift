@@ -61,7 +61,7 @@ public enum Pruning {
         })
     }
 
-    /// Layer names for reports: "784→20", "20→20", … ("1: 784→20" style is left to callers).
+    /// Layer names for reports: "784→20", "20→20", …
     public static func layerNames(_ network: MultilayerPerceptron) -> [String] {
         network.layers.map { "\($0.inputs)→\($0.outputs)" }
     }
