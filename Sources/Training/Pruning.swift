@@ -107,7 +107,7 @@ public enum PruningReport {
         let evaluator = Evaluator(inputSize: network.inputSize)
         var rows: [Row] = []
         for s in sparsities {
-            network.parameters.buffer.update(fromContentsOf: original)
+            _ = network.parameters.buffer.update(fromContentsOf: original)
             Pruning.prune(network, sparsity: s, scope: scope)
             rows.append(Row(sparsity: s, zeros: Pruning.zeroCounts(network), evaluation: evaluator.evaluate(network, on: test)))
         }
