@@ -33,6 +33,7 @@ public enum ModelEvaluation {
             out += (0..<10).map { String(result.confusion[actual * 10 + $0]).leftPadded(to: cell, with: " ") }.joined()
             out += "  \(names[actual])\n"
         }
+        out += "\n" + Pruning.zeroWeightsReport(network)
         return out
     }
 }

@@ -91,14 +91,15 @@ public struct PathProblem: Sendable {
     }
 
     /// Row 0 is the start (rate 0); row k is the state after k updates with the rate used for
-    /// update k. The same update code as training (Float32 parameters).
+    /// update k. The same update code as training (Float32 parameters). `l1` is added to the
+    /// gradient except for ftrl, whose L1 is `optimizer.l1`, applied in its proximal step.
     public func run(optimizer: OptimizerSettings, schedule: ScheduleSettings, l1: Double = 0, clipNorm: Double? = nil,
                     gradientNoise: Double = 0, seed: UInt64 = 1, iterations: Int, start: (w: Double, b: Double)) -> [Row] {
         let parameters = FloatBuffer([Float(start.w), Float(start.b)])
         let gradients = FloatBuffer(count: 2)
         var update = ParameterUpdate(optimizer: optimizer.makeOptimizer(parameterCount: 2),
                                      schedule: schedule.make(iterationsPerEpoch: 1),
-                                     transforms: GradientTransforms(l1: l1, clipNorm: clipNorm, noise: gradientNoise, seed: seed))
+                                     transforms: GradientTransforms(l1: optimizer.kind.ownsL1 ? 0 : l1, clipNorm: clipNorm, noise: gradientNoise, seed: seed))
         func row(_ k: Int, _ rate: Double) -> Row {
             let w = Double(parameters[0]), b = Double(parameters[1])
             return Row(iteration: k, learningRate: rate, w: w, b: b, cost: cost(w: w, b: b))

@@ -71,9 +71,15 @@ public struct RunIdentity: Sendable, Equatable {
             case .beta2: t.append(Term("--beta2", number(o.beta2)))
             case .eps: t.append(Term("--eps", number(o.eps)))
             case .centered: if o.centered { t.append(Term("--centered", nil)) }
+            case .lrPower: t.append(Term("--lr-power", number(o.lrPower)))
+            case .initialAccumulator: t.append(Term("--initial-accumulator", number(o.initialAccumulator)))
+            case .l2: t.append(Term("--l2", number(o.l2)))
+            case .l2Shrinkage: t.append(Term("--l2-shrinkage", number(o.l2Shrinkage)))
+            case .ftrlBeta: t.append(Term("--ftrl-beta", number(o.ftrlBeta)))
             }
         }
-        t.append(Term("--weight-decay", number(o.weightDecay)))
+        // ftrl has no --weight-decay (its L2 is --l2); --l1 is written once, with the gradient terms.
+        if o.kind.takesWeightDecay { t.append(Term("--weight-decay", number(o.weightDecay))) }
         return t
     }
 

@@ -84,7 +84,7 @@ public final class Trainer {
         let optimizer = configuration.optimizer.makeOptimizer(parameterCount: network.parameterCount)
         let schedule = configuration.schedule.make(iterationsPerEpoch: iterationsPerEpoch)
         update = ParameterUpdate(optimizer: optimizer, schedule: schedule,
-                                 transforms: GradientTransforms(l1: configuration.l1, clipNorm: configuration.clipNorm,
+                                 transforms: GradientTransforms(l1: configuration.optimizer.kind.ownsL1 ? 0 : configuration.l1, clipNorm: configuration.clipNorm,
                                                                 noise: configuration.gradientNoise, seed: configuration.seed))
         order = (0..<Int32(trainSet.count)).map { $0 }
         batchInput = FloatBuffer(count: batch * trainSet.pixelsPerImage)

@@ -15,6 +15,8 @@ public struct TrainingConfiguration: Sendable {
     public var validation = 0
     public var optimizer: OptimizerSettings
     public var schedule: ScheduleSettings
+    /// `--l1`: λ·sign(θ) added to the gradient; not for ftrl, whose L1 is `optimizer.l1`
+    /// (set it there), applied in closed form by its proximal step.
     public var l1 = 0.0
     public var clipNorm: Double?
     public var gradientNoise = 0.0

@@ -15,11 +15,12 @@ struct ZalandoTrain: ParsableCommand {
               zalando-train --optimizer sgd --lr 0.1 --schedule inverse-time \\
                   --decay-rate 0.1 --decay-steps 1000 --csv runs.csv
               zalando-train evaluate adam.safetensors
+              zalando-train prune --model adam.safetensors --sparsity 0.5,0.9,0.95
               zalando-train lr --schedule exponential --lr 0.1 --decay-rate 0.1 \\
                   --decay-steps 1000 --iterations 5000 --summary
               zalando-train path --optimizer adam --lr 0.1 --iterations 200
             """,
         version: "0.1.0",
-        subcommands: [Train.self, LearningRate.self, Path.self, Compare.self, Evaluate.self],
+        subcommands: [Train.self, LearningRate.self, Path.self, Compare.self, Evaluate.self, Prune.self],
         defaultSubcommand: Train.self)
 }

@@ -11,11 +11,13 @@ struct GoldenTests {
         return names.filter { !$0.hasPrefix(".") }.sorted().map { "\(kind)/\($0)" }
     }
 
-    static let all = cases("lr") + cases("path")
+    /// ftrl/path: keras.optimizers.Ftrl cases, laid out and checked like path/.
+    static let all = cases("lr") + cases("path") + cases("ftrl/path")
 
     @Test func goldenCasesExist() {
         #expect(GoldenTests.cases("lr").count >= 30)
         #expect(GoldenTests.cases("path").count >= 32)
+        #expect(GoldenTests.cases("ftrl/path").count >= 5)
     }
 
     @Test(arguments: all)
@@ -24,7 +26,7 @@ struct GoldenTests {
         let args = try String(contentsOf: folder.appendingPathComponent("args"), encoding: .utf8)
             .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
         let expected = csvRows(try String(contentsOf: folder.appendingPathComponent("expected.csv"), encoding: .utf8))
-        let (atol, rtol) = name.hasPrefix("path/") ? (1e-6, 1e-4) : (1e-9, 1e-6)
+        let (atol, rtol) = name.hasPrefix("lr/") ? (1e-9, 1e-6) : (1e-6, 1e-4)
 
         let result = try runTool(args, in: folder)
         #expect(result.status == 0, "\(name): \(result.stderr)")

@@ -50,6 +50,8 @@ struct RunIdentityTests {
          "--hidden", "64,32", "--activation", "tanh", "--seed", "7", "--epochs", "3"],
         ["--schedule", "piecewise", "--boundaries", "1e,2e", "--values", "0.1,0.01,0.001"],
         ["--optimizer", "adamw", "--schedule", "plateau", "--patience", "3", "--grad-noise", "0.01"],
+        ["--optimizer", "ftrl", "--lr", "0.03", "--initial-accumulator", "0.0001", "--l1", "0.01", "--l2", "0.001",
+         "--l2-shrinkage", "0.01", "--ftrl-beta", "0.5", "--lr-power", "-0.25"],
     ]
 
     /// `zalando-train train <flags>` reruns the run: parsing the flags gives the same flags.

@@ -16,8 +16,9 @@ struct TrainingQualityTests {
         return try (1...configuration.epochs).map { try #require(try trainer.trainEpoch($0)) }
     }
 
-    static func configuration(_ kind: OptimizerKind, lr: Double, epochs: Int, schedule: ScheduleSettings? = nil) -> TrainingConfiguration {
-        var c = TrainingConfiguration(optimizer: OptimizerSettings(kind: kind),
+    static func configuration(_ kind: OptimizerKind, lr: Double, epochs: Int, schedule: ScheduleSettings? = nil,
+                              settings: OptimizerSettings? = nil) -> TrainingConfiguration {
+        var c = TrainingConfiguration(optimizer: settings ?? OptimizerSettings(kind: kind),
                                       schedule: schedule ?? ScheduleSettings(kind: .constant, initialRate: lr))
         c.epochs = epochs
         return c
@@ -39,11 +40,13 @@ struct TrainingQualityTests {
         #expect(results.last!.test.accuracy >= 0.93, "test accuracy \(results.last!.test.accuracy)")
     }
 
-    /// Every optimizer, at the rate its help recommends, reaches 75% on Fashion within 5 epochs.
+    /// Every optimizer, at the rate (and flags) its help recommends, reaches 75% on Fashion
+    /// within 5 epochs.
     @Test(arguments: OptimizerKind.allCases)
     func recommendedRateTrains(_ kind: OptimizerKind) throws {
         let data = try #require(Self.fashion)
-        let results = try Self.train(Self.configuration(kind, lr: kind.recommendedLearningRate, epochs: 5), on: data)
+        let results = try Self.train(Self.configuration(kind, lr: kind.recommendedLearningRate, epochs: 5,
+                                                        settings: .recommended(kind)), on: data)
         let best = results.map(\.test.accuracy).max()!
         #expect(best >= 0.75, "\(kind) at lr \(kind.recommendedLearningRate): best test accuracy \(best)")
     }
@@ -118,10 +121,10 @@ struct AllocationTests {
         return library
     }()
 
-    static func mallocCalls(batchSize: Int) throws -> Int {
+    static func mallocCalls(batchSize: Int, optimizer: [String] = ["--optimizer", "adam"]) throws -> Int {
         let library = try #require(Self.library, "could not build the malloc counter")
         let result = try runTool(["--dataset", "mnist", "--data-dir", TestPaths.dataDirectory("mnist"), "--epochs", "1",
-                                  "--batch-size", String(batchSize), "--optimizer", "adam"],
+                                  "--batch-size", String(batchSize)] + optimizer,
                                  environment: ["LD_PRELOAD": library.path])
         #expect(result.status == 0)
         let line = try #require(result.stderr.split(separator: "\n").last { $0.hasPrefix("malloc calls: ") })

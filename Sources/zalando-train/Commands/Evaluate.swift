@@ -4,7 +4,7 @@ import Training
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a saved model and report cost, accuracy, per-class accuracy and the confusion matrix on a test set.",
+        abstract: "Load a saved model and report cost, accuracy, per-class accuracy, the confusion matrix and the share of zero weights per layer on a test set.",
         usage: "zalando-train evaluate <model> [--dataset <dataset>] [--data-dir <dir>]")
 
     // The model as a positional argument, like compare's files; --model also works.

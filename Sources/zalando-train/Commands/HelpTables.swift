@@ -21,12 +21,22 @@ enum HelpTables {
             : "Optimizers (torch.optim formulas), with the --lr default:\n"
         for kind in OptimizerKind.allCases {
             let flags = kind.hyperparameters.map(\.flag).joined(separator: " ")
-            text += "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) lr \(formatCompact(kind.defaultLearningRate))"
-            if recommended { text += ", recommended \(formatCompact(kind.recommendedLearningRate))" }
-            text += "\(flags.isEmpty ? "" : "; \(flags)")\n"
+            var line = "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) lr \(formatCompact(kind.defaultLearningRate))"
+            if recommended {
+                line += ", recommended \(formatCompact(kind.recommendedLearningRate))"
+                if !kind.recommendedFlags.isEmpty { line += " with " + kind.recommendedFlags.joined(separator: " ") }
+            }
+            // Too long for one line of --help (80 columns): the flags go on a line of their own.
+            if flags.isEmpty {
+                text += line + "\n"
+            } else if line.count + flags.count + 2 <= 80 {
+                text += line + "; \(flags)\n"
+            } else {
+                text += line + "\n            \(flags)\n"
+            }
             text += "            \(kind.summary)\n"
         }
-        text += "  All take --weight-decay, --l1, --clip-norm, --grad-noise."
+        text += "  All take --l1, --clip-norm, --grad-noise, and all but ftrl --weight-decay."
         return text
     }
 

@@ -43,7 +43,7 @@ struct Path: ParsableCommand {
         for (k, kind) in optimizer.optimizers.enumerated() {
             let γ0 = rates.count > 1 ? rates[k] : schedule.initialRate(fallback: kind.defaultLearningRate)
             let rows = problem.run(optimizer: optimizer.settings(for: kind), schedule: schedule.settings(initialRate: γ0),
-                                   l1: optimizer.l1 ?? 0, clipNorm: optimizer.clipNorm, gradientNoise: optimizer.gradNoise ?? 0,
+                                   l1: optimizer.gradientL1(for: kind), clipNorm: optimizer.clipNorm, gradientNoise: optimizer.gradNoise ?? 0,
                                    seed: seed, iterations: iterations, start: (start.items[0], start.items[1]))
             paths.append(PathPicture.Path(name: "\(kind.rawValue) γ=\(formatCompact(γ0))", rows: rows))
         }

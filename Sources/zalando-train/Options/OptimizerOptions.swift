@@ -27,10 +27,20 @@ struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
     var eps: Double?
     @Flag(help: "Centered RMSProp (normalise by the gradient's variance estimate).")
     var centered = false
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default 0.01 there).")
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default 0.01 there; not ftrl: use --l2).")
     var weightDecay: Double?
-    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient (default 0).")
+    @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient; ftrl: its own L1 strength, in closed form (default 0).")
     var l1: Double?
+    @Option(name: .customLong("lr-power"), help: "ftrl: learning_rate_power p ≤ 0 (default −0.5; 0 = a fixed rate).")
+    var lrPower: Double?
+    @Option(name: .customLong("initial-accumulator"), help: "ftrl: the accumulator n's start, ≥ 0 (default 0.1).")
+    var initialAccumulator: Double?
+    @Option(help: "ftrl: L2 strength λ2 ≥ 0, in closed form (default 0).")
+    var l2: Double?
+    @Option(name: .customLong("l2-shrinkage"), help: "ftrl: shrinkage-type L2 λs ≥ 0, added to the gradient as 2λsθ (default 0).")
+    var l2Shrinkage: Double?
+    @Option(name: .customLong("ftrl-beta"), help: "ftrl: the paper's β ≥ 0 (default 0).")
+    var ftrlBeta: Double?
     @Option(name: .customLong("clip-norm"), help: "Clip the gradient's global norm to c (torch clip_grad_norm_; default: no clipping).")
     var clipNorm: Double?
     @Option(name: .customLong("grad-noise"), help: "Gradient noise η: add N(0, η/(1+t)^0.55) (Neelakantan et al. 2015; default 0).")
@@ -40,6 +50,8 @@ struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
         let given: [(Hyperparameter, Bool)] = [
             (.momentum, momentum != nil), (.dampening, dampening != nil), (.rho, rho != nil),
             (.beta1, beta1 != nil), (.beta2, beta2 != nil), (.eps, eps != nil), (.centered, centered),
+            (.lrPower, lrPower != nil), (.initialAccumulator, initialAccumulator != nil), (.l2, l2 != nil),
+            (.l2Shrinkage, l2Shrinkage != nil), (.ftrlBeta, ftrlBeta != nil),
         ]
         // With several optimizers (path), a flag must be used by at least one of them.
         try requireUsed(given.filter(\.1).map(\.0.flag), used: Set(optimizers.flatMap(\.hyperparameters)).map(\.flag).sorted(),
@@ -54,6 +66,20 @@ struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
         try check("--l1", l1, "zero or positive") { $0 >= 0 }
         try check("--clip-norm", clipNorm, "positive") { $0 > 0 }
         try check("--grad-noise", gradNoise, "zero or positive") { $0 >= 0 }
+        // keras.optimizers.Ftrl's own constraints, and β ≥ 0 (a negative β can make the
+        // proximal step's denominator zero).
+        try check("--lr-power", lrPower, "zero or negative") { $0 <= 0 }
+        try check("--initial-accumulator", initialAccumulator, "zero or positive") { $0 >= 0 }
+        try check("--l2", l2, "zero or positive") { $0 >= 0 }
+        try check("--l2-shrinkage", l2Shrinkage, "zero or positive") { $0 >= 0 }
+        try check("--ftrl-beta", ftrlBeta, "zero or positive") { $0 >= 0 }
+        if let weightDecay, optimizers.allSatisfy({ !$0.takesWeightDecay }) {
+            throw ValidationError("--weight-decay \(weightDecay) is not used by ftrl: its L2 is --l2 (applied in closed form)")
+        }
+        if optimizers.contains(.ftrl), initialAccumulator == 0, (lrPower ?? -0.5) != 0, (l2 ?? 0) == 0, (ftrlBeta ?? 0) == 0 {
+            // n = 0 and no λ2 or β: a weight whose gradient is still 0 would become 0/0 (NaN).
+            throw ValidationError("--initial-accumulator 0: needs --l2 or --ftrl-beta above 0 (or --lr-power 0), else a weight with a zero gradient becomes 0/0")
+        }
         if optimizers.contains(.nesterov), momentum == 0 {
             throw ValidationError("--momentum 0 makes nesterov plain sgd; use --optimizer sgd or a momentum in (0, 1)")
         }
@@ -66,6 +92,13 @@ struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
         func given(_ value: Double?, _ parameter: Hyperparameter) -> Double? { uses.contains(parameter) ? value : nil }
         return OptimizerSettings(kind: kind, momentum: given(momentum, .momentum), dampening: given(dampening, .dampening),
                                  rho: given(rho, .rho), beta1: given(beta1, .beta1), beta2: given(beta2, .beta2),
-                                 eps: given(eps, .eps), centered: uses.contains(.centered) && centered, weightDecay: weightDecay)
+                                 eps: given(eps, .eps), centered: uses.contains(.centered) && centered,
+                                 weightDecay: kind.takesWeightDecay ? weightDecay : nil,
+                                 lrPower: given(lrPower, .lrPower), initialAccumulator: given(initialAccumulator, .initialAccumulator),
+                                 l1: kind.ownsL1 ? l1 : nil, l2: given(l2, .l2), l2Shrinkage: given(l2Shrinkage, .l2Shrinkage),
+                                 ftrlBeta: given(ftrlBeta, .ftrlBeta))
     }
+
+    /// The `--l1` added to the gradient for `kind`: none for ftrl, whose L1 is in its settings.
+    func gradientL1(for kind: OptimizerKind) -> Double { kind.ownsL1 ? 0 : l1 ?? 0 }
 }

@@ -10,7 +10,7 @@ struct PictureOptions: ParsableArguments {
     var png: String?
     @Option(help: ArgumentHelp("Write the picture as PDF (rendered from the SVG by librsvg).", valueName: "file"), completion: .file())
     var pdf: String?
-    @Option(help: "Title of the picture.")
+    @Option(help: "Title of the picture (default: one that says what is drawn).")
     var title: String?
     @Flag(name: .customLong("log-y"), help: "Logarithmic y axis (values ≤ 0 are then left off, with a note).")
     var logY = false
