@@ -141,7 +141,7 @@ public enum RunLogReader {
             }
             func number(_ column: Int) throws -> Double {
                 guard let value = f.double(column) else {
-                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(f.string(column).prefix(40))\" is not a number")
+                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(RunComparison.printable(String(f.string(column).prefix(40))))\" is not a number")
                 }
                 return value
             }
@@ -151,7 +151,7 @@ public enum RunLogReader {
             }
             func integer(_ column: Int) throws -> Int {
                 guard let value = f.integer(column) else {
-                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(f.string(column).prefix(40))\" is not a whole number")
+                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(RunComparison.printable(String(f.string(column).prefix(40))))\" is not a whole number")
                 }
                 return value
             }

@@ -88,7 +88,8 @@ let optimizerAndScheduleTable: String = {
     }
     text += "  Any schedule takes [--warmup-steps W]: γ0·(j+1)/W for j < W, then the\n"
     text += "  schedule at j − W.\n\n"
-    text += "Exit status: 0 done, 1 runtime error (files), 3 the cost became NaN or\n"
-    text += "infinite, 64 bad flags, 130 or 143 interrupted by SIGINT or SIGTERM."
+    text += "Exit status: 0 done, 1 runtime error (files; a run log write that failed\n"
+    text += "is rolled back), 3 the cost became NaN or infinite, 64 bad flags or output\n"
+    text += "paths (checked before training), 130 or 143 interrupted by SIGINT or SIGTERM."
     return text
 }()
