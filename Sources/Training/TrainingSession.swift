@@ -30,7 +30,7 @@ public final class TrainingSession {
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?,
                 tensorBoardDirectory: String? = nil) throws {
         self.configuration = configuration
-        if let savePath { try TrainingSession.checkWritable(savePath) }
+        try TrainingSession.checkOutputs(csvPath: csvPath, savePath: savePath, dataDirectory: dataDirectory)
         if let tensorBoardDirectory { try TensorBoardLog.checkDirectory(tensorBoardDirectory) }
         self.tensorBoardDirectory = tensorBoardDirectory
         let loadStart = monotonicSeconds()
@@ -91,7 +91,16 @@ public final class TrainingSession {
                 writeToStandardError("timing epoch=\(result.epoch) train=\(formatFixed(result.trainingSeconds, digits: 4)) "
                     + "eval=\(formatFixed(result.seconds - result.trainingSeconds, digits: 4)) load=\(formatFixed(loadSeconds, digits: 4))\n")
             }
-            try runLog?.append(RunLog.row(configuration: c, name: runName, result: result))
+            do {
+                try runLog?.append(RunLog.row(configuration: c, identity: identity, name: runName, result: result))
+            } catch {
+                // Disk full or a file size limit: the row was rolled back; keep the model if we can.
+                var message = "\(error); the run stopped in epoch \(epoch), whose row is not in the log"
+                if let savePath {
+                    do { try save(to: savePath, last: result); message += "; model saved to \(savePath)" } catch { message += "; model not saved: \(error)" }
+                }
+                throw RunStopped(message: message)
+            }
             try tensorBoard?.append(result)
             if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
                 writeToStandardError(warning + "\n")
@@ -131,18 +140,21 @@ public final class TrainingSession {
         try ModelFile.save(trainer.network, metadata: metadata, to: path)
     }
 
-    /// Refuses an output path whose folder is missing or not writable, or that is a folder.
-    static func checkWritable(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ModelFileError(path: path, problem: "is a directory; --save needs a file name")
-        }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ModelFileError(path: path, problem: "folder \(folder) does not exist")
-        }
-        guard access(folder, W_OK) == 0 else { throw ModelFileError(path: path, problem: "folder \(folder) is not writable") }
+    /// Checks --csv and --save before any work (OutputPath: exit 64): neither may be a data file
+    /// or the other, and each must be a new file or one of its own kind.
+    public static func checkOutputs(csvPath: String?, savePath: String?, dataDirectory: String) throws {
+        let stems = Dataset.fileStems
+        let base = dataDirectory.hasSuffix("/") ? dataDirectory : dataDirectory + "/"
+        let dataFiles = [stems.trainImages, stems.trainLabels, stems.testImages, stems.testLabels].flatMap { [base + $0 + ".gz", base + $0] }
+        if let csvPath { try OutputPath.check(csvPath, flag: "--csv", kind: .runLog, inputs: dataFiles + [savePath].compactMap { $0 }) }
+        if let savePath { try OutputPath.check(savePath, flag: "--save", kind: .model, inputs: dataFiles + [csvPath].compactMap { $0 }) }
     }
+}
+
+/// A run stopped by a failure after training started (the run log could not be written).
+public struct RunStopped: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 
 /// SIGINT and SIGTERM set a flag; training stops after the current update.

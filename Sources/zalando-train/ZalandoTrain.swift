@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 
 /// The command tree. `train` is the default subcommand: `zalando-train --optimizer adam` is
 /// `zalando-train train --optimizer adam`.

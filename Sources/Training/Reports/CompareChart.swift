@@ -59,18 +59,20 @@ extension RunComparison {
         DifferenceLabels.labels(names: runs.map(\.name), attributes: runs.map(\.legendAttributes))
     }
 
-    /// The chart for runs read from logs. Held-out cost: test cost (the run log v1 has no
-    /// validation columns).
+    /// The chart for runs read from logs. Held-out cost: the validation cost when every run
+    /// has a validation set (run log v2 with --validation), otherwise the test cost.
     public static func chart(_ runs: [RunHistory], metric: Metric, scale: ChartStyle.Scale = .auto, title: String? = nil,
                              hover: Bool = false) -> String {
         let labels = legendLabels(runs)
+        let validation = runs.allSatisfy(\.hasValidation)
         let curves = zip(runs, labels).map { run, label in
             CompareChart.Run(label: label, epochs: run.epochs.map { Double($0.epoch) }, trainCost: run.epochs.map(\.trainCost),
-                             heldOutCost: run.epochs.map(\.testCost), metric: run.epochs.map { $0.value(of: metric) })
+                             heldOutCost: run.epochs.map { validation ? $0.valCost ?? .nan : $0.testCost },
+                             metric: run.epochs.map { $0.value(of: metric) })
         }
         let shown = metric == .trainCost ? Metric.testAccuracy : metric
         return CompareChart.svg(curves, title: title ?? "Comparison of \(runs.count) run\(runs.count == 1 ? "" : "s")",
-                                metricName: shown.rawValue, heldOutName: "test", scale: scale, hover: hover)
+                                metricName: shown.rawValue, heldOutName: validation ? "validation" : "test", scale: scale, hover: hover)
     }
 
     /// Kept for the fuzz harness: `logCost` forces a log cost axis.

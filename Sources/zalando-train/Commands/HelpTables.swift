@@ -6,8 +6,9 @@ import Training
 /// plateau; lr: the schedules, without plateau). Every line fits 80 columns.
 enum HelpTables {
     static let train = optimizers(recommended: true) + "\n\n" + schedules(ScheduleKind.allCases) + "\n\n"
-        + "Exit status: 0 done, 1 runtime error (files), 3 the cost became NaN or\n"
-        + "infinite, 64 bad flags, 130 or 143 interrupted by SIGINT or SIGTERM."
+        + "Exit status: 0 done, 1 runtime error (files; a run log write that failed\n"
+        + "is rolled back), 3 the cost became NaN or infinite, 64 bad flags or output\n"
+        + "paths (checked before training), 130 or 143 interrupted by SIGINT or SIGTERM."
 
     static let exitStatus = "Exit status: 0 done, 1 runtime error (files), 64 bad flags."
 

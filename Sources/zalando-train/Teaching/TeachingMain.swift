@@ -7,7 +7,10 @@ extension ZalandoTrain {
     /// value (`--lr -1` is `--lr=-1`, so it reaches the check that says "must be positive"
     /// instead of "Missing value"), and usage errors get a first line that teaches
     /// (`ErrorTeacher`). Help, version, completion and exit statuses are ArgumentParser's.
+    /// Before anything can open a file, a closed standard stream gets /dev/null, so no file the
+    /// program opens (the run log) ever becomes its stdout or stderr.
     static func main() {
+        StandardStreams.protect()
         let arguments = NegativeValues.attach(Array(CommandLine.arguments.dropFirst()))
         if let script = Completions.script(for: arguments) {
             print(script)
