@@ -6,7 +6,7 @@ public enum TrainingOutcome: Equatable {
     case finished
     /// The cost became NaN or infinite: the message for the user (exit status 3).
     case diverged(String)
-    /// SIGINT or SIGTERM: the exit status (130 or 143).
+    /// SIGINT, SIGTERM or SIGHUP: the exit status (130, 143 or 129).
     case interrupted(Int32)
 }
 
@@ -36,6 +36,7 @@ public final class TrainingSession {
     public func run() throws -> TrainingOutcome {
         let c = configuration
         let network = trainer.network
+        Interruption.install()
         writeToStandardOutput("""
             \(c.dataset.displayName): \(trainer.trainSet.count) training\(trainer.validationSet.map { ", \($0.count) validation" } ?? ""), \
             \(trainer.testSet.count) test images (loaded in \(formatFixed(loadSeconds, digits: 2))s)
@@ -43,14 +44,15 @@ public final class TrainingSession {
             schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
 
             """)
-        Interruption.install()
-        trainer.shouldStop = { Interruption.signal != 0 }
+        trainer.shouldStop = { Interruption.pending }
         let progress = ProgressBar()
         var lastResult: EpochResult?
         for epoch in 1...c.epochs {
             let result: EpochResult?
             do {
-                result = try trainer.trainEpoch(epoch) { done, total in progress.update(epoch: epoch, done: done, total: total) }
+                // A signal that came during the last epoch's evaluation stops before any update.
+                result = Interruption.pending ? nil
+                    : try trainer.trainEpoch(epoch) { done, total in progress.update(epoch: epoch, done: done, total: total) }
             } catch let error as TrainingError {
                 progress.clear()
                 if case .diverged = error {
@@ -61,11 +63,10 @@ public final class TrainingSession {
             progress.clear()
             guard let result else {
                 let signal = Interruption.signal
-                let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-                var message = "interrupted by \(name) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
+                var message = "interrupted by \(Interruption.name(of: signal)) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
                 if let kept = keptEpochs(before: epoch) { message += "; " + kept }
                 if let savePath {
-                    try save(to: savePath, last: lastResult)
+                    try Interruption.deferSignals { try save(to: savePath, last: lastResult) }
                     message += "; model saved to \(savePath)"
                 }
                 writeToStandardError(message + "\n")
@@ -83,7 +84,7 @@ public final class TrainingSession {
             lastResult = result
         }
         if let savePath {
-            try save(to: savePath, last: lastResult)
+            try Interruption.deferSignals { try save(to: savePath, last: lastResult) }
             writeToStandardOutput("model saved to \(savePath)\n")
         }
         if reportTiming {
@@ -106,11 +107,14 @@ public final class TrainingSession {
             "schedule": c.schedule.kind.rawValue, "batch_size": String(c.batchSize), "seed": String(c.seed),
             "run": c.resolvedRunName, "epochs": String(c.epochs), "init": c.initialization.rawValue,
         ]
-        if let last {
-            metadata["epochs_completed"] = String(last.epoch)
-            metadata["test_accuracy"] = "\(last.test.accuracy)"
-            metadata["test_cost"] = "\(last.test.meanCost)"
-        }
+        // The metadata describes the weights saved: after a signal mid-epoch they are some
+        // updates past the last measured epoch, so the test set is measured again on them.
+        let updates = trainer.update.updatesMade
+        metadata["epochs_completed"] = String(last?.epoch ?? 0)
+        metadata["updates_completed"] = String(updates)
+        let test = last.flatMap { $0.iteration == updates ? $0.test : nil } ?? trainer.evaluate(trainer.testSet)
+        metadata["test_accuracy"] = "\(test.accuracy)"
+        metadata["test_cost"] = "\(test.meanCost)"
         try ModelFile.save(trainer.network, metadata: metadata, to: path)
     }
 
@@ -128,20 +132,63 @@ public final class TrainingSession {
     }
 }
 
-/// SIGINT and SIGTERM set a flag; training stops after the current update.
+/// SIGINT, SIGTERM and SIGHUP set a flag; training stops after the current update, writes its
+/// files and exits 128 + the signal. SIGPIPE is ignored: when standard output goes away
+/// (`| head -1`) writes to it fail with EPIPE and are dropped, and the run keeps training and
+/// writing its files. Writes that must not be cut short run inside `deferSignals`.
 public enum Interruption {
+    /// The first stopping signal received, 0 if none.
     nonisolated(unsafe) public static var signal: Int32 = 0
+    /// The signals that stop a run.
+    public static let stopping: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// True once a stopping signal has arrived.
+    public static var pending: Bool { signal != 0 }
 
     public static func install() {
-        let handler: @convention(c) (Int32) -> Void = { received in Interruption.signal = received }
-        Glibc.signal(SIGINT, handler)
-        Glibc.signal(SIGTERM, handler)
+        signal = 0
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { received in
+            if Interruption.signal == 0 { Interruption.signal = received }
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART  // a signal never makes a read or write fail with EINTR
+        for s in stopping { sigaction(s, &action, nil) }
+        ignoreBrokenPipe()
         // A parent may start us with these signals blocked (some test runners and process
         // libraries do); unblock them so Ctrl-C and `kill` always reach the handler.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
+        var unblock = stoppingSet
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+
+    /// SIGPIPE ignored: a closed standard output turns into failed writes (EPIPE), not death.
+    public static func ignoreBrokenPipe() {
+        Glibc.signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Runs `body` with the stopping signals held back: one arriving meanwhile is delivered when
+    /// `body` returns (and only sets `signal`), so a save or checkpoint is never cut short.
+    public static func deferSignals<T>(_ body: () throws -> T) rethrows -> T {
+        var block = stoppingSet, previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &block, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
+    }
+
+    /// "SIGHUP", "SIGINT", "SIGTERM".
+    public static func name(of signal: Int32) -> String {
+        switch signal {
+        case SIGHUP: return "SIGHUP"
+        case SIGINT: return "SIGINT"
+        case SIGTERM: return "SIGTERM"
+        default: return "signal \(signal)"
+        }
+    }
+
+    private static var stoppingSet: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in stopping { sigaddset(&set, s) }
+        return set
     }
 }

@@ -15,7 +15,11 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let report = try reportingErrors {
-            try ModelEvaluation.run(modelPath: model, dataset: dataset, dataDirectory: dataDirectory)
+            do {
+                return try ModelEvaluation.run(modelPath: model, dataset: dataset, dataDirectory: dataDirectory)
+            } catch let error as EvaluationRequestError {
+                throw fail(error.message, code: 64)
+            }
         }
         print(report, terminator: "")
     }

@@ -19,8 +19,19 @@ struct LearningRate: ParsableCommand {
     @Option(help: ArgumentHelp("Also draw the rate against iteration (log scale) as SVG.", valueName: "file"))
     var svg: String?
 
+    /// A picture keeps every rate in memory.
+    static let maximumPictureIterations = 1_000_000
+    /// --summary looks at every rate up to the last.
+    static let maximumSummaryIterations = 100_000_000
+
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): must be at least 1") }
+        if summary, iterations > Self.maximumSummaryIterations {
+            throw ValidationError("--iterations \(iterations): --summary scans at most \(Self.maximumSummaryIterations) iterations (a few seconds)")
+        }
+        if svg != nil, iterations > Self.maximumPictureIterations {
+            throw ValidationError("--iterations \(iterations): --svg draws at most \(Self.maximumPictureIterations) iterations")
+        }
         guard iterationsPerEpoch >= 1 else { throw ValidationError("--iterations-per-epoch \(iterationsPerEpoch): must be at least 1") }
         try schedule.requireSingle(schedule: true)
         try schedule.refusePlateau(in: "lr")
@@ -31,6 +42,7 @@ struct LearningRate: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.ignoreBrokenPipe()
         let γ0 = schedule.initialRate(fallback: 0.01)
         let built = schedule.schedules.map { kind in
             (name: kind.rawValue, schedule: schedule.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch))
@@ -43,14 +55,20 @@ struct LearningRate: ParsableCommand {
                 }
             }
         } else {
-            var out = built.count == 1 ? "iteration,lr\n" : "iteration," + built.map(\.name).joined(separator: ",") + "\n"
-            out.reserveCapacity(iterations * 24 * built.count)
-            for j in 0..<iterations {
-                out += "\(j)"
-                for (_, s) in built { out += ",\(s.rate(at: j))" }
-                out += "\n"
+            // Streamed: constant memory whatever --iterations, and a reader that goes away
+            // (`| head -2`) ends the loop at the next full buffer.
+            let out = StreamedOutput()
+            try reportingErrors {
+                try out.write(built.count == 1 ? "iteration,lr\n" : "iteration," + built.map(\.name).joined(separator: ",") + "\n")
+                for j in 0..<iterations {
+                    if out.closed { break }
+                    var line = "\(j)"
+                    for (_, s) in built { line += ",\(s.rate(at: j))" }
+                    try out.write(line + "\n")
+                }
+                try out.flush()
             }
-            print(out, terminator: "")
+            if out.closed { return }
         }
         if let svg {
             let series = built.map { (name: $0.name, rates: (0..<iterations).map($0.schedule.rate)) }

@@ -8,7 +8,8 @@ struct Path: ParsableCommand {
         // One line each: --help wraps the text itself and keeps the newlines it is given.
         discussion: "With several optimizers (--optimizer sgd,momentum,adam --lr 0.05,0.05,0.3) the CSV gains a first "
             + "column `optimizer` and --svg draws every path on the cost contours. Any schedule but plateau, "
-            + "which follows a training run's cost per epoch.")
+            + "which follows a training run's cost per epoch. Rows are printed as they are computed; a path whose "
+            + "cost becomes NaN or infinite stops with a message and exit status 3.")
 
     @OptionGroup(title: "Optimizer") var optimizer: OptimizerOptions
     @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
@@ -23,8 +24,14 @@ struct Path: ParsableCommand {
     @Option(help: ArgumentHelp("Draw the cost contours and the path(s) as SVG.", valueName: "file"))
     var svg: String?
 
+    /// A picture keeps every point of every path in memory.
+    static let maximumPictureIterations = 1_000_000
+
     func validate() throws {
         guard iterations >= 0 else { throw ValidationError("--iterations \(iterations): must be zero or positive") }
+        if svg != nil, iterations > Self.maximumPictureIterations {
+            throw ValidationError("--iterations \(iterations): --svg draws at most \(Self.maximumPictureIterations) iterations")
+        }
         guard start.items.count == 2, start.items.allSatisfy(\.isFinite) else {
             throw ValidationError("--start \(start.defaultValueDescription): must be two numbers w,b")
         }
@@ -34,26 +41,39 @@ struct Path: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.ignoreBrokenPipe()
         let problem = try reportingErrors { try data.map { try PathProblem.read(csv: $0) } ?? PathProblem.builtIn }
         let rates = schedule.learningRates?.items ?? []
+        let several = optimizer.optimizers.count > 1
+        let out = StreamedOutput()
         var paths: [PathPicture.Path] = []
-        for (k, kind) in optimizer.optimizers.enumerated() {
-            let γ0 = rates.count > 1 ? rates[k] : schedule.initialRate(fallback: kind.defaultLearningRate)
-            let rows = problem.run(optimizer: optimizer.settings(for: kind), schedule: schedule.settings(initialRate: γ0),
-                                   l1: optimizer.l1 ?? 0, clipNorm: optimizer.clipNorm, gradientNoise: optimizer.gradNoise ?? 0,
-                                   seed: seed, iterations: iterations, start: (start.items[0], start.items[1]))
-            paths.append(PathPicture.Path(name: "\(kind.rawValue) γ=\(formatCompact(γ0))", rows: rows))
-        }
-        let several = paths.count > 1
-        var out = several ? "optimizer,iteration,lr,w,b,cost\n" : "iteration,lr,w,b,cost\n"
-        for (k, path) in paths.enumerated() {
-            for row in path.rows {
-                if several { out += optimizer.optimizers[k].rawValue + "," }
-                out += "\(row.iteration),\(row.learningRate),\(row.w),\(row.b),\(row.cost)\n"
+        try reportingErrors {
+            try out.write(several ? "optimizer,iteration,lr,w,b,cost\n" : "iteration,lr,w,b,cost\n")
+            for (k, kind) in optimizer.optimizers.enumerated() {
+                let γ0 = rates.count > 1 ? rates[k] : schedule.initialRate(fallback: kind.defaultLearningRate)
+                let prefix = several ? kind.rawValue + "," : ""
+                var rows: [PathProblem.Row] = []
+                let diverged = try problem.walk(optimizer: optimizer.settings(for: kind), schedule: schedule.settings(initialRate: γ0),
+                                                l1: optimizer.l1 ?? 0, clipNorm: optimizer.clipNorm, gradientNoise: optimizer.gradNoise ?? 0,
+                                                seed: seed, iterations: iterations, start: (start.items[0], start.items[1])) { row in
+                    if svg != nil { rows.append(row) }
+                    try out.write("\(prefix)\(row.iteration),\(row.learningRate),\(row.w),\(row.b),\(row.cost)\n")
+                    return !out.closed
+                }
+                if let row = diverged {
+                    // The rows before it stay printed; the message names the update, as train's does.
+                    try out.flush()
+                    let what = row.cost.isNaN || row.w.isNaN || row.b.isNaN ? "NaN" : "infinite"
+                    let update = row.iteration == 0 ? "at the start" : "at iteration \(row.iteration)"
+                    throw fail("path diverged: the cost became \(what) \(update) (\(kind.rawValue) lr \(formatCompact(γ0))); "
+                        + "try a smaller --lr or --clip-norm", code: 3)
+                }
+                if out.closed { return }
+                paths.append(PathPicture.Path(name: "\(kind.rawValue) γ=\(formatCompact(γ0))", rows: rows))
             }
+            try out.flush()
         }
-        print(out, terminator: "")
-        if let svg {
+        if let svg, !out.closed {
             try reportingErrors { try SVGChart.write(PathPicture.svg(problem: problem, paths: paths), to: svg) }
         }
     }
