@@ -2,8 +2,8 @@
 public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case missing(path: String)
     case unreadable(path: String, reason: String)
-    /// A FIFO, device or socket in place of a data file ("is a FIFO, not a regular file").
-    case notRegular(path: String, problem: String)
+    /// A FIFO, device or socket in place of a data file (`kind`: "a FIFO").
+    case notRegular(path: String, kind: String)
     /// A data file that holds no images (or images of no pixels).
     case noImages(path: String, found: [Int])
     case empty(path: String)
@@ -24,8 +24,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): no such file (run `make download-data` to fetch the data sets)"
         case .unreadable(let path, let reason):
             return "\(path): cannot be read: \(reason)"
-        case .notRegular(let path, let problem):
-            return "\(path): \(problem); a data file must be a regular file"
+        case .notRegular(let path, let kind):
+            return "\(path): is \(kind), not an IDX data file (only regular files are read)"
         case .noImages(let path, let found):
             return "\(path): holds no images (IDX shape \(found.map(String.init).joined(separator: "×"))); a data set needs at least one image of at least one pixel"
         case .empty(let path):

@@ -23,8 +23,10 @@ final class GzipReader {
             throw DataError.missing(path: path)
         } catch .directory {
             throw DataError.unreadable(path: path, reason: "it is a directory")
-        } catch {
-            throw DataError.notRegular(path: path, problem: error.description)
+        } catch .notRegular(let kind) {
+            throw DataError.notRegular(path: path, kind: kind)
+        } catch .unreadable(let reason) {
+            throw DataError.unreadable(path: path, reason: reason)
         }
         guard let handle = gzdopen(input.descriptor, "rb") else {
             let reason = String(cString: strerror(errno))
