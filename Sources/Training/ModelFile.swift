@@ -136,12 +136,12 @@ public enum ModelFile {
                 guard let entry = header[name] as? [String: Any] else { throw fail("tensor \(name) is missing") }
                 guard entry["dtype"] as? String == "F32" else { throw fail("tensor \(name) is not F32") }
                 guard let rawShape = entry["shape"] as? [Any], rawShape.map(exactInt) == shape.map(Optional.some) else {
-                    throw fail("tensor \(name) has shape \(entry["shape"] ?? "none"), the metadata's \(architecture) network needs \(shape)")
+                    throw fail("tensor \(name) has shape \(render(entry["shape"])), the metadata's \(architecture) network needs \(shape)")
                 }
                 let count = shape.reduce(1, *)
                 guard let rawOffsets = entry["data_offsets"] as? [Any], rawOffsets.count == 2,
                       let begin = exactInt(rawOffsets[0]), let end = exactInt(rawOffsets[1]), begin >= 0, begin <= end else {
-                    throw fail("tensor \(name) has data_offsets \(entry["data_offsets"] ?? "none"), not two byte offsets begin ≤ end")
+                    throw fail("tensor \(name) has data_offsets \(render(entry["data_offsets"])), not two byte offsets 0 ≤ begin ≤ end")
                 }
                 guard end <= dataBytes else {
                     throw fail("tensor \(name) ends at byte \(end) of the data, past its end (\(dataBytes) bytes)")
@@ -191,6 +191,14 @@ public enum ModelFile {
             }
         }
         return Loaded(network: network, metadata: metadata)
+    }
+
+    /// A JSON value as the user wrote it, roughly: `[1, -9223372036854775808]`, `none`.
+    private static func render(_ value: Any?) -> String {
+        guard let value else { return "none" }
+        if let list = value as? [Any] { return "[" + list.map { render($0) }.joined(separator: ", ") + "]" }
+        if let text = value as? String { return jsonString(text) }
+        return "\(value)"
     }
 
     /// A JSON number that is exactly an integer (not 1.5, not 1e30, not a string), as Int.
