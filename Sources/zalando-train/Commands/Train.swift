@@ -97,6 +97,7 @@ let optimizerAndScheduleTable: String = {
     text += "  Any schedule takes [--warmup-steps W]: γ0·(j+1)/W for j < W, then the\n"
     text += "  schedule at j − W.\n\n"
     text += "Exit status: 0 done, 1 runtime error (files), 3 the cost became NaN or\n"
-    text += "infinite, 64 bad flags, 130 or 143 interrupted by SIGINT or SIGTERM."
+    text += "infinite, 64 bad flags, 130, 143 or 129 interrupted by SIGINT, SIGTERM or\n"
+    text += "SIGHUP (SIGPIPE is ignored: a closed output only stops the printing)."
     return text
 }()
