@@ -18,6 +18,7 @@ struct FlagOverflowTests {
         (["lr", "--lr", "0.1", "--iterations", "2000000", "--svg", "/tmp/never-written.svg"], "--iterations 2000000"),
         (["path", "--iterations", "2000000", "--svg", "/tmp/never-written.svg"], "--iterations 2000000"),
         (["path", "--schedule", "cosine", "--decay-steps", "9223372036854775807", "--iterations", "3"], "--decay-steps"),
+        (["path", "--start", "1e308,1e308", "--iterations", "3"], "--start 1e+308,1e+308"),
         (["--schedule", "multistep", "--milestones", "1e,9223372036854775807e"], "--milestones 9223372036854775807e"),
         (["--schedule", "polynomial", "--decay-steps", "4611686018427387904e"], "--decay-steps 4611686018427387904e"),
         (["--warmup-steps", "9223372036854775807e"], "--warmup-steps 9223372036854775807e"),
@@ -119,6 +120,15 @@ struct PathDivergenceTests {
         #expect(result.status == 3)
         #expect(result.firstErrorLine.contains("sgd"))
         #expect(csvRows(result.stdout).filter { $0[0] == "adam" }.count == 51, "adam's whole path is printed first")
+    }
+
+    /// Data whose squares overflow: the first update's cost is not finite.
+    @Test func dataThatOverflowsStopsAtTheFirstUpdate() throws {
+        let data = Fixtures.write(Array("x,y\n1e200,1\n2,3\n".utf8), "big.csv")
+        let result = try runToolBounded(["path", "--data", data, "--iterations", "3"])
+        #expect(result.status == 3)
+        #expect(result.firstErrorLine == "zalando-train: path diverged: the cost became NaN at iteration 1 (adam lr 0.001); try a smaller --lr or --clip-norm")
+        #expect(result.stdout == "iteration,lr,w,b,cost\n0,0.0,0.0,0.0,5.0\n")
     }
 
     @Test func aConvergingPathStillExits0() throws {

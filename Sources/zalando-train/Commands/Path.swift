@@ -35,6 +35,10 @@ struct Path: ParsableCommand {
         guard start.items.count == 2, start.items.allSatisfy(\.isFinite) else {
             throw ValidationError("--start \(start.defaultValueDescription): must be two numbers w,b")
         }
+        // The parameters are Float32, as in training: a start beyond its range would be ±∞.
+        guard start.items.allSatisfy({ abs($0) <= Double(Float.greatestFiniteMagnitude) }) else {
+            throw ValidationError("--start \(start.defaultValueDescription): w and b must be within ±3.4e38 (the parameters are Float32)")
+        }
         try schedule.requireSingle(schedule: false, allowingRates: optimizer.optimizers.count)
         try schedule.refusePlateau(in: "path")
         try schedule.validate(iterationsPerEpoch: 1)
