@@ -2,6 +2,10 @@
 public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case missing(path: String)
     case unreadable(path: String, reason: String)
+    /// A FIFO, device or socket in place of a data file (`kind`: "a FIFO").
+    case notRegular(path: String, kind: String)
+    /// A data file that holds no images (or images of no pixels).
+    case noImages(path: String, found: [Int])
     case empty(path: String)
     case corruptGzip(path: String, reason: String)
     case badMagic(path: String, found: [UInt8])
@@ -20,6 +24,10 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): no such file (run `make download-data` to fetch the data sets)"
         case .unreadable(let path, let reason):
             return "\(path): cannot be read: \(reason)"
+        case .notRegular(let path, let kind):
+            return "\(path): is \(kind), not an IDX data file (only regular files are read)"
+        case .noImages(let path, let found):
+            return "\(path): holds no images (IDX shape \(found.map(String.init).joined(separator: "×"))); a data set needs at least one image of at least one pixel"
         case .empty(let path):
             return "\(path): the file is empty"
         case .corruptGzip(let path, let reason):

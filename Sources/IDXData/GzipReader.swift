@@ -15,17 +15,26 @@ final class GzipReader {
 
     init(path: String) throws {
         self.path = path
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR { throw DataError.missing(path: path) }
-            throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        // A FIFO, device or directory is refused here (a FIFO once hung the run forever).
+        let input: InputFile
+        do {
+            input = try InputFile.open(path)
+        } catch .missing {
+            throw DataError.missing(path: path)
+        } catch .directory {
+            throw DataError.unreadable(path: path, reason: "it is a directory")
+        } catch .notRegular(let kind) {
+            throw DataError.notRegular(path: path, kind: kind)
+        } catch .unreadable(let reason) {
+            throw DataError.unreadable(path: path, reason: reason)
         }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw DataError.unreadable(path: path, reason: "it is a directory") }
-        guard let handle = gzopen(path, "rbe") else {
-            throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        guard let handle = gzdopen(input.descriptor, "rb") else {
+            let reason = String(cString: strerror(errno))
+            close(input.descriptor)
+            throw DataError.unreadable(path: path, reason: reason)
         }
         file = handle
-        fileSize = Int(info.st_size)
+        fileSize = input.size
         gzbuffer(handle, 1 << 17)
         // gzdirect is only meaningful after the first read attempt; peek one byte.
         let first = gzgetc(handle)

@@ -33,6 +33,8 @@ public struct LabeledImages: Sendable {
         guard images.dimensions.count == 3 else {
             throw DataError.wrongRank(path: imagesPath, expected: 3, found: images.dimensions.count)
         }
+        // An empty set would train on nothing and log a NaN test cost, or trap on 0-pixel images.
+        guard !images.dimensions.contains(0) else { throw DataError.noImages(path: imagesPath, found: images.dimensions) }
         let labels = try IDXFile.read(path: labelsPath)
         guard labels.dimensions.count == 1 else {
             throw DataError.wrongRank(path: labelsPath, expected: 1, found: labels.dimensions.count)

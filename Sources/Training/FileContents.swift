@@ -1,10 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IDXData
 
 /// Reads a whole (small) file for the model, run-log and `path --data` readers: refuses a
 /// missing file, a directory or one larger than `limit` before allocating, then reads it with
-/// fread. (FileManager.contents(atPath:) was avoided: it leaks 4 KB on every empty file, found by
+/// read(2). (FileManager.contents(atPath:) was avoided: it leaks 4 KB on every empty file, found by
 /// `make fuzz` under LeakSanitizer, and offers no size limit before reading.)
 /// A problem with a file this tool reads or writes, printed as "PATH: problem".
 public struct FileError: Error, CustomStringConvertible {
@@ -14,17 +15,30 @@ public struct FileError: Error, CustomStringConvertible {
 }
 
 func readFileContents(_ path: String, limit: Int, what: String) throws -> [UInt8] {
-    var info = stat()
-    guard stat(path, &info) == 0 else {
-        throw FileError(path: path, problem: errno == ENOENT || errno == ENOTDIR ? "no such file" : String(cString: strerror(errno)))
+    // Opened without blocking and checked on the descriptor: a FIFO, device or directory is
+    // refused with one line instead of hanging (see InputFile).
+    let file: InputFile
+    do {
+        file = try InputFile.open(path)
+    } catch .directory {
+        throw FileError(path: path, problem: "is a directory, not \(what)")
+    } catch .notRegular(let kind) {
+        throw FileError(path: path, problem: "is \(kind), not \(what) (only regular files are read)")
+    } catch {
+        throw FileError(path: path, problem: error.description)
     }
-    if (info.st_mode & S_IFMT) == S_IFDIR { throw FileError(path: path, problem: "is a directory, not \(what)") }
-    let size = Int(info.st_size)
+    defer { close(file.descriptor) }
+    let size = file.size
     guard size <= limit else { throw FileError(path: path, problem: "is \(size) bytes, larger than any \(what) (\(limit >> 20) MB)") }
-    guard let file = fopen(path, "rbe") else { throw FileError(path: path, problem: "cannot be read: \(String(cString: strerror(errno)))") }
-    defer { fclose(file) }
     var bytes = [UInt8](repeating: 0, count: size)
-    let got = size == 0 ? 0 : bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+    var got = 0
+    while got < size {
+        let n = bytes.withUnsafeMutableBytes { Glibc.read(file.descriptor, $0.baseAddress! + got, size - got) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { throw FileError(path: path, problem: "cannot be read: \(String(cString: strerror(errno)))") }
+        if n == 0 { break }
+        got += n
+    }
     guard got == size else { throw FileError(path: path, problem: "cannot be read completely (\(got) of \(size) bytes)") }
     return bytes
 }

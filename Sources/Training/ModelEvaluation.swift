@@ -6,7 +6,20 @@ import MLP
 public enum ModelEvaluation {
     public static func run(modelPath: String, dataset requested: DatasetName?, dataDirectory: String?) throws -> String {
         let loaded = try ModelFile.load(path: modelPath)
-        let trainedOn = loaded.metadata["dataset"].flatMap(DatasetName.init(rawValue:))
+        let recorded = loaded.metadata["dataset"]
+        let trainedOn = recorded.flatMap(DatasetName.init(rawValue:))
+        if let recorded, trainedOn == nil {
+            throw ModelFileError(path: modelPath, problem: "was trained on \"\(recorded)\", not a data set this tool knows (fashion, mnist)")
+        }
+        // An MNIST model scored on Fashion-MNIST (7.74%, exit 0) is a meaningless number: refuse
+        // the combination. Exit 64: the file and the data are each fine, the request is not.
+        if let requested, let trainedOn, requested != trainedOn {
+            throw EvaluationRequestError(message: "--dataset \(requested.rawValue): \(modelPath) was trained on \(trainedOn.rawValue) "
+                + "(its metadata says so); evaluate it on \(trainedOn.rawValue), or leave --dataset out")
+        }
+        guard loaded.network.classCount == 10 else {
+            throw ModelFileError(path: modelPath, problem: "has \(loaded.network.classCount) classes, the data sets have 10")
+        }
         let name = requested ?? trainedOn ?? .fashion
         let test = try Dataset.loadTestSet(from: dataDirectory ?? "data/\(name.rawValue)")
         let network = loaded.network
@@ -36,4 +49,10 @@ public enum ModelEvaluation {
         out += "\n" + Pruning.zeroWeightsReport(network)
         return out
     }
+}
+
+/// `evaluate` asked for something its model contradicts (exit 64, a usage error).
+public struct EvaluationRequestError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

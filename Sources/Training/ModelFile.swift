@@ -67,13 +67,13 @@ public enum ModelFile {
 
     public static func load(path: String, batchCapacity: Int = 1000) throws -> Loaded {
         func fail(_ problem: String) -> ModelFileError { ModelFileError(path: path, problem: problem) }
-        let data = Data(try readFileContents(path, limit: maximumModelBytes, what: "a model file"))
-        guard data.count >= 8 else { throw fail("not a safetensors model: only \(data.count) bytes") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(min(maximumHeaderBytes, data.count - 8)) else {
+        let bytes = try readFileContents(path, limit: maximumModelBytes, what: "a model file")
+        guard bytes.count >= 8 else { throw fail("not a safetensors model: only \(bytes.count) bytes") }
+        let headerLength = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(min(maximumHeaderBytes, bytes.count - 8)) else {
             throw fail("not a safetensors model: header length \(headerLength) exceeds the file")
         }
-        let headerData = data.subdata(in: 8..<(8 + Int(headerLength)))
+        let headerData = Data(bytes[8..<(8 + Int(headerLength))])
         guard let json = try? JSONSerialization.jsonObject(with: headerData), let header = json as? [String: Any] else {
             throw fail("not a safetensors model: the header is not a JSON object")
         }
@@ -92,42 +92,109 @@ public enum ModelFile {
               let activation = metadata["activation"].flatMap(Activation.init(rawValue:)) else {
             throw fail("__metadata__ lacks a valid inputs, classes, hidden or activation entry")
         }
-        let hidden = hiddenText.isEmpty ? [] : hiddenText.split(separator: ",").map { Int($0) ?? -1 }
+        let hidden = hiddenText.isEmpty ? [] : hiddenText.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) ?? -1 }
         guard hidden.allSatisfy({ $0 > 0 && $0 <= 1 << 16 }) else { throw fail("__metadata__ hidden \"\(hiddenText)\" is not a list of layer sizes") }
+
+        // Sizes first, against the file and the machine, before allocating anything: a 160-byte
+        // file whose metadata claims 2³⁶ weights once asked the allocator for 274 GB.
+        let widths = [inputs] + hidden + [classes]
+        let architecture = widths.map(String.init).joined(separator: "-")
+        let dataStart = 8 + Int(headerLength)
+        let dataBytes = bytes.count - dataStart
+        guard let parameterCount = MemoryBudget.parameterCount(widths: widths),
+              case let (neededBytes, overflow) = parameterCount.multipliedReportingOverflow(by: 4), !overflow,
+              neededBytes <= dataBytes else {
+            let count = MemoryBudget.parameterCount(widths: widths).map(String.init) ?? "more than 2^63"
+            throw fail("__metadata__ describes a \(architecture) network of \(count) parameters, "
+                + "but the file holds only \(dataBytes) bytes of tensor data (4 per parameter)")
+        }
+        if let problem = MemoryBudget.shortfall(MemoryBudget.networkBytes(widths: widths, rows: batchCapacity, stateBuffers: 0)) {
+            throw fail("a \(architecture) network \(problem)")
+        }
+
+        let names = tensorNames(layerCount: widths.count - 1)
+        let expectedTensors = 2 * names.count
+        let tensorKeys = header.keys.filter { $0 != "__metadata__" }
+        guard tensorKeys.count == expectedTensors else {
+            throw fail("holds \(tensorKeys.count) tensors, the architecture \(architecture) needs \(expectedTensors)")
+        }
+        // Every tensor's entry checked and its byte range placed before any value is read.
+        struct Placed { let name: String; let begin: Int; let end: Int; let count: Int }
+        var placed: [Placed] = []
+        for (l, pair) in names.enumerated() {
+            for (name, shape) in [(pair.weight, [widths[l + 1], widths[l]]), (pair.bias, [widths[l + 1]])] {
+                guard let entry = header[name] as? [String: Any] else { throw fail("tensor \(name) is missing") }
+                guard entry["dtype"] as? String == "F32" else { throw fail("tensor \(name) is not F32") }
+                guard let rawShape = entry["shape"] as? [Any], rawShape.map(exactInt) == shape.map(Optional.some) else {
+                    throw fail("tensor \(name) has shape \(render(entry["shape"])), the metadata's \(architecture) network needs \(shape)")
+                }
+                let count = shape.reduce(1, *)
+                guard let rawOffsets = entry["data_offsets"] as? [Any], rawOffsets.count == 2,
+                      let begin = exactInt(rawOffsets[0]), let end = exactInt(rawOffsets[1]), begin >= 0, begin <= end else {
+                    throw fail("tensor \(name) has data_offsets \(render(entry["data_offsets"])), not two byte offsets 0 ≤ begin ≤ end")
+                }
+                guard end <= dataBytes else {
+                    throw fail("tensor \(name) ends at byte \(end) of the data, past its end (\(dataBytes) bytes)")
+                }
+                guard end - begin == 4 * count else {
+                    throw fail("tensor \(name) has \(end - begin) bytes of data, its shape \(shape) needs \(4 * count)")
+                }
+                placed.append(Placed(name: name, begin: begin, end: end, count: count))
+            }
+        }
+        // As the safetensors format requires: no overlap, no hole, the whole data section used.
+        let ordered = placed.sorted { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var covered = 0
+        for (index, tensor) in ordered.enumerated() {
+            if tensor.begin < covered, index > 0 {
+                let previous = ordered[index - 1]
+                throw fail("tensor \(tensor.name) (bytes \(tensor.begin)..<\(tensor.end)) overlaps tensor \(previous.name) (bytes \(previous.begin)..<\(previous.end))")
+            }
+            if tensor.begin > covered { throw fail("bytes \(covered)..<\(tensor.begin) of the data belong to no tensor") }
+            covered = tensor.end
+        }
+        if covered < dataBytes { throw fail("bytes \(covered)..<\(dataBytes) of the data belong to no tensor") }
 
         let network = MultilayerPerceptron(inputSize: inputs, hiddenSizes: hidden, classCount: classes,
                                            activation: activation, batchCapacity: batchCapacity)
-        let dataStart = 8 + Int(headerLength)
-        let dataBytes = data.count - dataStart
-        let expectedTensors = 2 * network.layers.count
-        let tensorKeys = header.keys.filter { $0 != "__metadata__" }
-        guard tensorKeys.count == expectedTensors else {
-            throw fail("holds \(tensorKeys.count) tensors, the architecture \(inputs)-\(hiddenText)-\(classes) needs \(expectedTensors)")
-        }
-        for (layer, names) in zip(network.layers, tensorNames(layerCount: network.layers.count)) {
-            for (name, shape, destination) in [(names.weight, [layer.outputs, layer.inputs], layer.weightOffset),
-                                               (names.bias, [layer.outputs], layer.biasOffset)] {
-                guard let entry = header[name] as? [String: Any] else { throw fail("tensor \(name) is missing") }
-                guard entry["dtype"] as? String == "F32" else { throw fail("tensor \(name) is not F32") }
-                guard let gotShape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), gotShape == shape else {
-                    throw fail("tensor \(name) has shape \(entry["shape"] ?? "none"), expected \(shape)")
-                }
-                guard let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), offsets.count == 2,
-                      offsets[0] >= 0, offsets[1] - offsets[0] == 4 * shape.reduce(1, *), offsets[1] <= dataBytes else {
-                    throw fail("tensor \(name) has data offsets outside the file or of the wrong size")
-                }
-                let count = shape.reduce(1, *)
-                data.withUnsafeBytes { raw in
-                    let base = raw.baseAddress! + dataStart + offsets[0]
-                    for i in 0..<count {
+        for (layer, pair) in zip(network.layers, names) {
+            for (name, destination) in [(pair.weight, layer.weightOffset), (pair.bias, layer.biasOffset)] {
+                let tensor = placed.first { $0.name == name }!
+                let bad: Int? = bytes.withUnsafeBytes { raw in
+                    let base = raw.baseAddress! + dataStart + tensor.begin
+                    let target = network.parameters.pointer + destination
+                    for i in 0..<tensor.count {
                         var bits: UInt32 = 0
                         memcpy(&bits, base + 4 * i, 4)
-                        network.parameters[destination + i] = Float(bitPattern: UInt32(littleEndian: bits))
+                        let value = Float(bitPattern: UInt32(littleEndian: bits))
+                        if !value.isFinite { return i }
+                        target[i] = value
                     }
+                    return nil
+                }
+                if let bad {
+                    var bits: UInt32 = 0
+                    bytes.withUnsafeBytes { memcpy(&bits, $0.baseAddress! + dataStart + tensor.begin + 4 * bad, 4) }
+                    let value = Float(bitPattern: UInt32(littleEndian: bits))
+                    throw fail("tensor \(name) holds \(value.isNaN ? "NaN" : "\(value)") at index \(bad): not a usable model")
                 }
             }
         }
         return Loaded(network: network, metadata: metadata)
+    }
+
+    /// A JSON value as the user wrote it, roughly: `[1, -9223372036854775808]`, `none`.
+    private static func render(_ value: Any?) -> String {
+        guard let value else { return "none" }
+        if let list = value as? [Any] { return "[" + list.map { render($0) }.joined(separator: ", ") + "]" }
+        if let text = value as? String { return jsonString(text) }
+        return "\(value)"
+    }
+
+    /// A JSON number that is exactly an integer (not 1.5, not 1e30, not a string), as Int.
+    private static func exactInt(_ value: Any) -> Int? {
+        guard let number = value as? NSNumber else { return nil }
+        return Int(exactly: number)
     }
 
     static func jsonString(_ text: String) -> String {

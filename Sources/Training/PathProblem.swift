@@ -95,24 +95,40 @@ public struct PathProblem: Sendable {
     /// gradient except for ftrl, whose L1 is `optimizer.l1`, applied in its proximal step.
     public func run(optimizer: OptimizerSettings, schedule: ScheduleSettings, l1: Double = 0, clipNorm: Double? = nil,
                     gradientNoise: Double = 0, seed: UInt64 = 1, iterations: Int, start: (w: Double, b: Double)) -> [Row] {
+        var rows: [Row] = []
+        _ = walk(optimizer: optimizer, schedule: schedule, l1: l1, clipNorm: clipNorm, gradientNoise: gradientNoise,
+                 seed: seed, iterations: iterations, start: start) { rows.append($0); return true }
+        return rows
+    }
+
+    /// The same path, one row at a time and in constant memory: `row` gets rows 0, 1, … and
+    /// returns false to stop early (the reader went away). Stops before a row whose w, b or
+    /// cost is NaN or infinite and returns that row (its iteration is the update that
+    /// diverged); nil when every row was finite.
+    public func walk(optimizer: OptimizerSettings, schedule: ScheduleSettings, l1: Double = 0, clipNorm: Double? = nil,
+                     gradientNoise: Double = 0, seed: UInt64 = 1, iterations: Int, start: (w: Double, b: Double),
+                     row: (Row) throws -> Bool) rethrows -> Row? {
         let parameters = FloatBuffer([Float(start.w), Float(start.b)])
         let gradients = FloatBuffer(count: 2)
         var update = ParameterUpdate(optimizer: optimizer.makeOptimizer(parameterCount: 2),
                                      schedule: schedule.make(iterationsPerEpoch: 1),
                                      transforms: GradientTransforms(l1: optimizer.kind.ownsL1 ? 0 : l1, clipNorm: clipNorm, noise: gradientNoise, seed: seed))
-        func row(_ k: Int, _ rate: Double) -> Row {
+        func current(_ k: Int, _ rate: Double) -> Row {
             let w = Double(parameters[0]), b = Double(parameters[1])
             return Row(iteration: k, learningRate: rate, w: w, b: b, cost: cost(w: w, b: b))
         }
-        var rows = [row(0, 0)]
-        for k in 1...max(iterations, 1) where iterations > 0 {
-            let g = gradient(w: Double(parameters[0]), b: Double(parameters[1]))
+        var k = 0
+        var rate = 0.0
+        while true {
+            let state = current(k, rate)
+            guard state.w.isFinite, state.b.isFinite, state.cost.isFinite else { return state }
+            guard try row(state), k < iterations else { return nil }
+            let g = gradient(w: state.w, b: state.b)
             gradients[0] = Float(g.w)
             gradients[1] = Float(g.b)
-            let rate = update.apply(parameters: parameters, gradients: gradients)
-            rows.append(row(k, rate))
+            rate = update.apply(parameters: parameters, gradients: gradients)
+            k += 1
         }
-        return rows
     }
 }
 

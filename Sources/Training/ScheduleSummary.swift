@@ -10,10 +10,19 @@ public enum ScheduleSummary {
             "start   iteration 0: lr \(formatScientific(schedule.rate(at: 0), digits: 4))",
             "end     iteration \(iterations - 1): lr \(formatScientific(schedule.rate(at: iterations - 1), digits: 4))",
         ]
-        for divisor in [10.0, 100.0, 1000.0] {
+        // One pass finds all three crossings (it scans at most `iterations` rates; lr caps that).
+        let divisors = [10.0, 100.0, 1000.0]
+        var firsts: [Int?] = [nil, nil, nil]
+        var j = 0
+        while j < iterations, firsts.contains(where: { $0 == nil }) {
+            let rate = schedule.rate(at: j)
+            for (k, divisor) in divisors.enumerated() where firsts[k] == nil && rate < initialRate / divisor { firsts[k] = j }
+            j += 1
+        }
+        for (divisor, first) in zip(divisors, firsts) {
             let threshold = initialRate / divisor
             let label = "below γ0/\(Int(divisor))".rightPadded(to: 15)
-            if let j = (0..<iterations).first(where: { schedule.rate(at: $0) < threshold }) {
+            if let j = first {
                 lines.append("\(label) (\(formatScientific(threshold, digits: 2))): first at iteration \(j) (epoch \(j / iterationsPerEpoch + 1), \(iterationsPerEpoch) iterations per epoch)")
             } else {
                 lines.append("\(label) (\(formatScientific(threshold, digits: 2))): never within \(iterations) iterations")

@@ -76,6 +76,10 @@ public final class Trainer {
         let batch = min(configuration.batchSize, trainSet.count)
         iterationsPerEpoch = configuration.iterationsPerEpoch(trainingCount: trainSet.count)
         let evaluationBlock = 1000
+        let widths = [trainSet.pixelsPerImage] + configuration.hiddenSizes + [10]
+        if let problem = MemoryBudget.shortfall(MemoryBudget.networkBytes(widths: widths, rows: max(batch, evaluationBlock))) {
+            throw TrainingError.invalid("a \(widths.map(String.init).joined(separator: "-")) network in minibatches of \(batch) \(problem)")
+        }
         network = MultilayerPerceptron(inputSize: trainSet.pixelsPerImage, hiddenSizes: configuration.hiddenSizes,
                                        classCount: 10, activation: configuration.activation,
                                        batchCapacity: max(batch, evaluationBlock))

@@ -31,5 +31,12 @@ public struct TrainingConfiguration: Sendable {
     public var learningRate: Double { schedule.initialRate }
 
     /// Iterations (weight updates) per epoch: ⌈training images / batch size⌉.
-    public func iterationsPerEpoch(trainingCount: Int) -> Int { (trainingCount + batchSize - 1) / batchSize }
+    public func iterationsPerEpoch(trainingCount: Int) -> Int {
+        TrainingConfiguration.iterationsPerEpoch(trainingCount: trainingCount, batchSize: batchSize)
+    }
+
+    /// ⌈count / batch⌉ without forming count + batch − 1, which overflows for `--batch-size 9223372036854775807`.
+    public static func iterationsPerEpoch(trainingCount: Int, batchSize: Int) -> Int {
+        trainingCount <= 0 ? 0 : (trainingCount - 1) / max(batchSize, 1) + 1
+    }
 }

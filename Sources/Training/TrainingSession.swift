@@ -6,7 +6,7 @@ public enum TrainingOutcome: Equatable {
     case finished
     /// The cost became NaN or infinite: the message for the user (exit status 3).
     case diverged(String)
-    /// SIGINT or SIGTERM: the exit status (130 or 143).
+    /// SIGINT, SIGTERM or SIGHUP: the exit status (130, 143 or 129).
     case interrupted(Int32)
 }
 
@@ -45,6 +45,7 @@ public final class TrainingSession {
     public func run() throws -> TrainingOutcome {
         let c = configuration
         let network = trainer.network
+        Interruption.install()
         writeToStandardOutput("""
             \(c.dataset.displayName): \(trainer.trainSet.count) training\(trainer.validationSet.map { ", \($0.count) validation" } ?? ""), \
             \(trainer.testSet.count) test images (loaded in \(formatFixed(loadSeconds, digits: 2))s)
@@ -56,16 +57,17 @@ public final class TrainingSession {
         let tensorBoard = try tensorBoardDirectory.map {
             try TensorBoardLog(directory: $0, runFolder: TensorBoardLog.runFolderName(run: runName, runID: identity.runID))
         }
-        Interruption.install()
-        trainer.shouldStop = { Interruption.signal != 0 }
+        trainer.shouldStop = { Interruption.pending }
         let progress = ProgressBar(epochs: c.epochs)
         var lastResult: EpochResult?
         for epoch in 1...c.epochs {
             let result: EpochResult?
             do {
-                result = try trainer.trainEpoch(epoch) { [trainer] done, total in
-                    progress.update(epoch: epoch, done: done, total: total, meanCost: trainer.epochMeanCost)
-                }
+                // A signal that came during the last epoch's evaluation stops before any update.
+                result = Interruption.pending ? nil
+                    : try trainer.trainEpoch(epoch) { [trainer] done, total in
+                        progress.update(epoch: epoch, done: done, total: total, meanCost: trainer.epochMeanCost)
+                    }
             } catch let error as TrainingError {
                 progress.clear()
                 if case .diverged = error {
@@ -76,11 +78,10 @@ public final class TrainingSession {
             progress.clear()
             guard let result else {
                 let signal = Interruption.signal
-                let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-                var message = "interrupted by \(name) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
+                var message = "interrupted by \(Interruption.name(of: signal)) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
                 if let kept = keptEpochs(before: epoch) { message += "; " + kept }
                 if let savePath {
-                    try save(to: savePath, last: lastResult)
+                    try Interruption.deferSignals { try save(to: savePath, last: lastResult) }
                     message += "; model saved to \(savePath)"
                 }
                 writeToStandardError(message + "\n")
@@ -108,7 +109,7 @@ public final class TrainingSession {
             lastResult = result
         }
         if let savePath {
-            try save(to: savePath, last: lastResult)
+            try Interruption.deferSignals { try save(to: savePath, last: lastResult) }
             writeToStandardOutput("model saved to \(savePath)\n")
         }
         if reportTiming {
@@ -132,11 +133,14 @@ public final class TrainingSession {
             "run": runName, "epochs": String(c.epochs), "init": c.initialization.rawValue,
             "flags": identity.flags, "run_id": identity.runID,
         ]
-        if let last {
-            metadata["epochs_completed"] = String(last.epoch)
-            metadata["test_accuracy"] = "\(last.test.accuracy)"
-            metadata["test_cost"] = "\(last.test.meanCost)"
-        }
+        // The metadata describes the weights saved: after a signal mid-epoch they are some
+        // updates past the last measured epoch, so the test set is measured again on them.
+        let updates = trainer.update.updatesMade
+        metadata["epochs_completed"] = String(last?.epoch ?? 0)
+        metadata["updates_completed"] = String(updates)
+        let test = last.flatMap { $0.iteration == updates ? $0.test : nil } ?? trainer.evaluate(trainer.testSet)
+        metadata["test_accuracy"] = "\(test.accuracy)"
+        metadata["test_cost"] = "\(test.meanCost)"
         try ModelFile.save(trainer.network, metadata: metadata, to: path)
     }
 
@@ -155,22 +159,4 @@ public final class TrainingSession {
 public struct RunStopped: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
-}
-
-/// SIGINT and SIGTERM set a flag; training stops after the current update.
-public enum Interruption {
-    nonisolated(unsafe) public static var signal: Int32 = 0
-
-    public static func install() {
-        let handler: @convention(c) (Int32) -> Void = { received in Interruption.signal = received }
-        Glibc.signal(SIGINT, handler)
-        Glibc.signal(SIGTERM, handler)
-        // A parent may start us with these signals blocked (some test runners and process
-        // libraries do); unblock them so Ctrl-C and `kill` always reach the handler.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-    }
 }

@@ -168,7 +168,8 @@ extension DataError {
         switch self {
         case .missing(let p), .unreadable(let p, _), .empty(let p), .corruptGzip(let p, _), .badMagic(let p, _),
              .wrongElementType(let p, _), .wrongRank(let p, _, _), .wrongShape(let p, _, _), .tooLarge(let p, _, _),
-             .truncated(let p, _, _), .trailingData(let p, _), .labelOutOfRange(let p, _, _):
+             .truncated(let p, _, _), .trailingData(let p, _), .labelOutOfRange(let p, _, _),
+             .notRegular(let p, _), .noImages(let p, _):
             return p
         case .countMismatch(let images, _, _, _):
             return images

@@ -13,7 +13,7 @@ public struct CyclicSchedule: LearningRateSchedule {
     public let gamma: Double
 
     public func rate(at j: Int) -> Double {
-        let total = Double(2 * stepSize)
+        let total = 2 * Double(stepSize)  // in Double: 2·s cannot overflow
         let stepRatio = Double(stepSize) / total
         let cycle = (1 + Double(j) / total).rounded(.down)
         let x = 1 + Double(j) / total - cycle

@@ -29,7 +29,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let path = modelFile ?? model!
         let report = try reportingErrors {
-            try ModelEvaluation.run(modelPath: path, dataset: dataset, dataDirectory: dataDirectory)
+            do {
+                return try ModelEvaluation.run(modelPath: path, dataset: dataset, dataDirectory: dataDirectory)
+            } catch let error as EvaluationRequestError {
+                throw fail(error.message, code: 64)
+            }
         }
         print(report, terminator: "")
     }

@@ -8,7 +8,8 @@ enum HelpTables {
     static let train = optimizers(recommended: true) + "\n\n" + schedules(ScheduleKind.allCases) + "\n\n"
         + "Exit status: 0 done, 1 runtime error (files; a run log write that failed\n"
         + "is rolled back), 3 the cost became NaN or infinite, 64 bad flags or output\n"
-        + "paths (checked before training), 130 or 143 interrupted by SIGINT or SIGTERM."
+        + "paths (checked before training), 130, 143 or 129 interrupted by SIGINT,\n"
+        + "SIGTERM or SIGHUP (SIGPIPE is ignored: a closed output only stops printing)."
 
     static let exitStatus = "Exit status: 0 done, 1 runtime error (files), 64 bad flags."
 

@@ -22,8 +22,19 @@ struct LearningRate: ParsableCommand {
     var summary = false
     @OptionGroup(title: "Picture") var picture: PictureOptions
 
+    /// A picture keeps every rate in memory.
+    static let maximumPictureIterations = 1_000_000
+    /// --summary looks at every rate up to the last.
+    static let maximumSummaryIterations = 100_000_000
+
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): must be at least 1") }
+        if summary, iterations > Self.maximumSummaryIterations {
+            throw ValidationError("--iterations \(iterations): --summary scans at most \(Self.maximumSummaryIterations) iterations (a few seconds)")
+        }
+        if !picture.outputs.isEmpty, iterations > Self.maximumPictureIterations {
+            throw ValidationError("--iterations \(iterations): a picture draws at most \(Self.maximumPictureIterations) iterations")
+        }
         guard iterationsPerEpoch >= 1 else { throw ValidationError("--iterations-per-epoch \(iterationsPerEpoch): must be at least 1") }
         try schedule.requireSingle(schedule: true, variants: true)
         try schedule.refusePlateau(in: "lr")
@@ -35,6 +46,7 @@ struct LearningRate: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.ignoreBrokenPipe()
         // One curve per schedule, or per value of the one flag given a list.
         var built: [(name: String, schedule: any LearningRateSchedule, initialRate: Double)] = []
         for (label, options) in schedule.variants() {
@@ -62,14 +74,20 @@ struct LearningRate: ParsableCommand {
                 }
             }
         } else {
-            var out = built.count == 1 ? "iteration,lr\n" : "iteration," + built.map(\.name).joined(separator: ",") + "\n"
-            out.reserveCapacity(iterations * 24 * built.count)
-            for j in 0..<iterations {
-                out += "\(j)"
-                for (_, s, _) in built { out += ",\(s.rate(at: j))" }
-                out += "\n"
+            // Streamed: constant memory whatever --iterations, and a reader that goes away
+            // (`| head -2`) ends the loop at the next full buffer.
+            let out = StreamedOutput()
+            try reportingErrors {
+                try out.write(built.count == 1 ? "iteration,lr\n" : "iteration," + built.map(\.name).joined(separator: ",") + "\n")
+                for j in 0..<iterations {
+                    if out.closed { break }
+                    var line = "\(j)"
+                    for (_, s, _) in built { line += ",\(s.rate(at: j))" }
+                    try out.write(line + "\n")
+                }
+                try out.flush()
             }
-            print(out, terminator: "")
+            if out.closed { return }
         }
     }
 }

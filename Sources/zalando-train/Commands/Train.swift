@@ -19,7 +19,9 @@ struct Train: ParsableCommand {
 
     /// The nominal epoch length (both data sets hold 60,000 training images) for checks that
     /// mix iteration and epoch durations; the run re-checks with the real one.
-    var nominalIterationsPerEpoch: Int { (max(60_000 - training.validation, 1) + training.batchSize - 1) / training.batchSize }
+    var nominalIterationsPerEpoch: Int {
+        TrainingConfiguration.iterationsPerEpoch(trainingCount: 60_000 - min(max(training.validation, 0), 59_999), batchSize: training.batchSize)
+    }
 
     func validate() throws {
         try schedule.requireSingle(schedule: false)
@@ -29,6 +31,12 @@ struct Train: ParsableCommand {
         try schedule.validate(iterationsPerEpoch: nominalIterationsPerEpoch)
         if training.validation >= 60_000 {
             throw ValidationError("--validation \(training.validation): must leave training images (the training set has 60000)")
+        }
+        // Sizes that cannot fit in memory are refused before anything is allocated (28×28 images,
+        // 10 classes; the run checks again with the real sizes).
+        let rows = max(min(training.batchSize, 60_000 - training.validation), 1000)
+        if let problem = MemoryBudget.shortfall(MemoryBudget.networkBytes(widths: [784] + model.hidden.items + [10], rows: rows)) {
+            throw ValidationError("--hidden \(model.hidden.defaultValueDescription) --batch-size \(training.batchSize): training \(problem)")
         }
     }
 

@@ -135,7 +135,16 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     /// Checks that need the epoch length (durations given in epochs): increasing boundaries
     /// and milestones.
     func validate(iterationsPerEpoch: Int) throws {
-        for (flag, list) in [("--boundaries", boundaries), ("--milestones", milestones)] {
+        // Every duration must resolve to a count schedules can add and multiply without
+        // overflow (`9223372036854775807e` trapped here once).
+        let single: [(String, StepCount?)] = [("--drop-every", dropEvery), ("--decay-steps", decaySteps),
+                                              ("--step-size", stepSize), ("--warmup-steps", warmupSteps)]
+        let lists: [(String, CommaList<StepCount>?)] = [("--boundaries", boundaries), ("--milestones", milestones)]
+        for (flag, value) in single + lists.flatMap({ flag, list in (list?.items ?? []).map { (flag, $0) } }) {
+            guard let value, value.resolved(perEpoch: iterationsPerEpoch) == nil else { continue }
+            throw ValidationError("\(flag) \(value): \(value.limitProblem(perEpoch: iterationsPerEpoch))")
+        }
+        for (flag, list) in lists {
             guard let list else { continue }
             let steps = list.items.map { $0.iterations(perEpoch: iterationsPerEpoch) }
             if zip(steps, steps.dropFirst()).contains(where: { $0 >= $1 }) {
