@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import IDXData
 
 /// One run as read back from CSV run logs: who it is and one record per epoch.
 public struct RunHistory: Sendable {
@@ -286,18 +287,24 @@ enum CSVScanner {
     /// Calls `body(record, line, unterminated)` for every record (blank lines skipped); `line` is
     /// where the record starts, `unterminated` is true for a last record without its line break.
     static func scan(path: String, _ body: (Record, Int, Bool) throws -> Void) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else {
-            throw RunLogReadError(path: path, line: 0, problem: errno == ENOENT || errno == ENOTDIR ? "no such file" : "cannot be read: \(errorText())")
+        // Opened without blocking and checked on the descriptor (InputFile): a FIFO or device is
+        // refused with one line naming its kind instead of hanging.
+        let input: InputFile
+        do {
+            input = try InputFile.open(path)
+        } catch .missing {
+            throw RunLogReadError(path: path, line: 0, problem: "no such file")
+        } catch .directory {
+            throw RunLogReadError(path: path, line: 0, problem: "is a directory, not a CSV run log")
+        } catch .notRegular(let kind) {
+            throw RunLogReadError(path: path, line: 0, problem: "is \(kind), not a CSV run log")
+        } catch .unreadable(let reason) {
+            throw RunLogReadError(path: path, line: 0, problem: "cannot be read: \(reason)")
         }
+        let fd = input.descriptor
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw RunLogReadError(path: path, line: 0, problem: "cannot be read: \(errorText())") }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw RunLogReadError(path: path, line: 0, problem: "is a directory, not a CSV run log")
-        default: throw RunLogReadError(path: path, line: 0, problem: "is not a regular file (a FIFO, device or socket), not a CSV run log")
-        }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
 
         // 1 MB reads; less for a small file (the fuzzer reads thousands of tiny ones a second).
