@@ -159,8 +159,14 @@ public final class TrainingSession {
     }
 
     private func writeCheckpoint(to path: String, epoch: Int, last: EpochResult?) throws {
+        let start = monotonicSeconds()
         try Checkpoint.write(to: path, trainer: trainer, identity: identity, runName: runName, epoch: epoch, last: last,
                              earlyStopping: earlyStopping)
+        if reportTiming {
+            var info = stat()
+            stat(path, &info)
+            writeToStandardError("timing checkpoint=\(formatFixed(monotonicSeconds() - start, digits: 6)) bytes=\(info.st_size)\n")
+        }
     }
 
     /// Continues from `checkpoint`: the flags must be the checkpoint's (else
