@@ -81,7 +81,8 @@ struct CheckpointResumeTests {
         #expect(first.status == 0, "\(first.stderr)")
         let resumed = try runTool(base + ["--epochs", "\(epochs)", "--csv", path("b.csv"), "--resume", path("ck"), "--save", path("b.model")])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stdout.contains("resuming from \(path("ck")): \(splitAfter) epochs finished"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("resuming from \(path("ck")): \(splitAfter) epoch\(splitAfter == 1 ? "" : "s") finished"),
+                "\(resumed.stdout)")
         return ((try runLogRows(path("a.csv")), try runLogRows(path("b.csv"))),
                 (try Data(contentsOf: URL(fileURLWithPath: path("a.model"))), try Data(contentsOf: URL(fileURLWithPath: path("b.model")))))
     }
@@ -213,9 +214,12 @@ struct CheckpointResumeTests {
         var flipped = good
         flipped[flipped.count - 10] ^= 0x40
         try refused(flipped, "damaged")
-        let header = String(decoding: good, as: UTF8.self)
-        #expect(header.contains("\"checkpoint_version\":\"1\""))
-        try refused(Data(header.replacingOccurrences(of: "\"checkpoint_version\":\"1\"", with: "\"checkpoint_version\":\"7\"").utf8), "version 7")
+        // The same bytes with another version number in the header.
+        let version = Data("\"checkpoint_version\":\"1\"".utf8)
+        let at = try #require(good.range(of: version))
+        var other = good
+        other[at.upperBound - 2] = UInt8(ascii: "7")
+        try refused(other, "version 7")
         try refused(nil, "not a zalando-train checkpoint", path: dir.appendingPathComponent("model").path)
     }
 
@@ -294,8 +298,8 @@ struct EarlyStoppingTests {
 
     @Test func earlyStopFlagsAreChecked() throws {
         for (flags, expected) in [(["--min-delta", "0.1"], "--min-delta needs --early-stop"),
-                                  (["--early-stop", "-1"], "--early-stop -1"),
-                                  (["--early-stop", "2", "--min-delta", "-1"], "--min-delta"),
+                                  (["--early-stop=-1"], "--early-stop -1"),
+                                  (["--early-stop", "2", "--min-delta=-1"], "--min-delta -1"),
                                   (["--early-stop", "2", "--restore-best"], "--restore-best needs --save")] {
             let result = try runTool(TinyData.arguments + flags)
             #expect(result.status == 64 && result.stderr.contains(expected), "\(flags): \(result.stderr)")
@@ -351,7 +355,10 @@ struct KillAndResumeTests {
             }
             process.waitUntilExit()
             if process.terminationReason == .exit && process.terminationStatus == 0 { break }
-            #expect(process.terminationStatus == (signal == SIGKILL ? SIGKILL : 128 + signal), "interrupted at \(moments)")
+            // SIGINT during loading, before training installs its handler, ends the process as
+            // SIGKILL would; during training it checkpoints and exits 130.
+            let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == signal
+            #expect(killed || process.terminationStatus == 128 + signal, "interrupted at \(moments)")
             if moments.count > interruptions + 2 { Issue.record("does not finish"); return }
         }
         #expect(moments.count >= 2, "interrupted \(moments.count) times")
