@@ -30,7 +30,7 @@ let package = Package(
         // Optimizers (in-place sweeps over flat buffers) and learning-rate schedules.
         .target(name: "Optimization", dependencies: ["Support"]),
         // Training loop, run log CSV, model files, the path problem, reports and charts.
-        .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS"]),
+        .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS", "CZlib"]),
         // Command definitions only.
         .executableTarget(
             name: "zalando-train",

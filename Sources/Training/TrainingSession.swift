@@ -26,6 +26,20 @@ public final class TrainingSession {
     private let tensorBoardDirectory: String?
     /// Also report each epoch's training and evaluation seconds on stderr (for `make bench`).
     public var reportTiming = false
+    /// `--checkpoint FILE`: the whole training state, after every epoch and on interruption.
+    public var checkpointPath: String?
+    /// `--restore-best`: --save writes the weights of early stopping's best epoch.
+    public var restoreBest = false
+    /// `--early-stop`, if given.
+    public private(set) lazy var earlyStopping: EarlyStopping? = configuration.earlyStopPatience.map {
+        EarlyStopping(patience: $0, minDelta: configuration.minDelta, monitorsValidation: trainer.validationSet != nil,
+                      parameterCount: trainer.network.parameterCount)
+    }
+    /// Set by `resume(from:)`: the checkpoint and the last epoch it finished.
+    private var resumed: (checkpoint: Checkpoint, last: EpochResult?)?
+    /// Epochs of this run the run log already holds (from `resume(from:)`): never logged twice.
+    private var loggedEpochs: Set<Int> = []
+    private let checkpointWriter = CheckpointWriter()
 
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?,
                 tensorBoardDirectory: String? = nil) throws {
@@ -53,14 +67,24 @@ public final class TrainingSession {
             \(c.optimizer.kind.rawValue) lr \(formatCompact(c.learningRate)), schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
 
             """)
+        if let resumed { writeToStandardOutput(resumed.checkpoint.resumingLine + "\n") }
+        if let earlyStopping { writeToStandardOutput(earlyStopping.announcement + "\n") }
         // Created once every flag is checked and the data is loaded, so a refused run leaves no file.
         let tensorBoard = try tensorBoardDirectory.map {
             try TensorBoardLog(directory: $0, runFolder: TensorBoardLog.runFolderName(run: runName, runID: identity.runID))
         }
+        // Whatever ends the run, the checkpoint being written lands first.
+        defer { try? checkpointWriter.wait() }
         trainer.shouldStop = { Interruption.pending }
         let progress = ProgressBar(epochs: c.epochs)
-        var lastResult: EpochResult?
-        for epoch in 1...c.epochs {
+        var lastResult = resumed?.last
+        let firstEpoch = (resumed?.checkpoint.epoch ?? 0) + 1
+        if let stopped = earlyStopping?.stoppedEpoch {
+            writeToStandardOutput("nothing to train: the run stopped early at epoch \(stopped)\n")
+        } else if firstEpoch > c.epochs {
+            writeToStandardOutput("nothing to train: the checkpoint has finished all \(c.epochs) epochs\n")
+        }
+        for epoch in firstEpoch..<max(firstEpoch, c.epochs + 1) where earlyStopping?.stoppedEpoch == nil {
             let result: EpochResult?
             do {
                 // A signal that came during the last epoch's evaluation stops before any update.
@@ -80,6 +104,11 @@ public final class TrainingSession {
                 let signal = Interruption.signal
                 var message = "interrupted by \(Interruption.name(of: signal)) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
                 if let kept = keptEpochs(before: epoch) { message += "; " + kept }
+                if let checkpointPath {
+                    try writeCheckpoint(to: checkpointPath, epoch: epoch - 1, last: lastResult)
+                    try checkpointWriter.wait()
+                    message += "; checkpoint saved to \(checkpointPath)"
+                }
                 if let savePath {
                     try Interruption.deferSignals { try save(to: savePath, last: lastResult) }
                     message += "; model saved to \(savePath)"
@@ -87,11 +116,19 @@ public final class TrainingSession {
                 writeToStandardError(message + "\n")
                 return .interrupted(128 + signal)
             }
-            writeToStandardOutput(EpochReport.line(result) + "\n")
+            let stop = earlyStopping?.observe(cost: result.validation?.meanCost ?? result.train.meanCost, epoch: epoch,
+                                              parameters: network.parameters) ?? false
+            writeToStandardOutput(EpochReport.line(result) + (stop ? "  " + earlyStopping!.reason : "") + "\n")
             if reportTiming {
                 writeToStandardError("timing epoch=\(result.epoch) train=\(formatFixed(result.trainingSeconds, digits: 4)) "
                     + "eval=\(formatFixed(result.seconds - result.trainingSeconds, digits: 4)) load=\(formatFixed(loadSeconds, digits: 4))\n")
             }
+            // The checkpoint is written while the next epoch trains, so a kill may leave the
+            // row of an epoch whose checkpoint never landed, or (killed before the row) a
+            // checkpoint whose row is missing: resuming writes a missing row from the checkpoint
+            // and skips the rows the log already holds (see resume(from:)). Each epoch once.
+            if let checkpointPath { try writeCheckpoint(to: checkpointPath, epoch: epoch, last: result) }
+            if loggedEpochs.contains(epoch) { lastResult = result; if stop { break }; continue }
             do {
                 try runLog?.append(RunLog.row(configuration: c, identity: identity, name: runName, result: result))
             } catch {
@@ -107,9 +144,19 @@ public final class TrainingSession {
                 writeToStandardError(warning + "\n")
             }
             lastResult = result
+            if stop { break }
         }
+        try checkpointWriter.wait()
         if let savePath {
-            try Interruption.deferSignals { try save(to: savePath, last: lastResult) }
+            var restored: [String: String] = [:]
+            if restoreBest, let earlyStopping, earlyStopping.bestEpoch > 0 {
+                earlyStopping.restoreBest(into: network.parameters)
+                let test = trainer.evaluate(trainer.testSet)
+                restored = ["restored_epoch": String(earlyStopping.bestEpoch), "test_accuracy": "\(test.accuracy)", "test_cost": "\(test.meanCost)"]
+                writeToStandardOutput("restored the weights of epoch \(earlyStopping.bestEpoch) (best \(earlyStopping.monitor) "
+                    + "\(formatFixed(earlyStopping.best, digits: 4))): test \(EpochReport.percent(test.accuracy))\n")
+            }
+            try Interruption.deferSignals { try save(to: savePath, last: lastResult, overriding: restored) }
             writeToStandardOutput("model saved to \(savePath)\n")
         }
         if reportTiming {
@@ -125,7 +172,7 @@ public final class TrainingSession {
         runLog.map { "\($0.path) keeps the \(epoch - 1) finished epoch\(epoch == 2 ? "" : "s")" }
     }
 
-    private func save(to path: String, last: EpochResult?) throws {
+    private func save(to path: String, last: EpochResult?, overriding: [String: String] = [:]) throws {
         let c = configuration
         var metadata = [
             "dataset": c.dataset.rawValue, "optimizer": c.optimizer.kind.rawValue, "lr0": formatCompact(c.learningRate),
@@ -135,13 +182,51 @@ public final class TrainingSession {
         ]
         // The metadata describes the weights saved: after a signal mid-epoch they are some
         // updates past the last measured epoch, so the test set is measured again on them.
+        // (--restore-best overrides the measures with those of the restored weights.)
         let updates = trainer.update.updatesMade
         metadata["epochs_completed"] = String(last?.epoch ?? 0)
         metadata["updates_completed"] = String(updates)
-        let test = last.flatMap { $0.iteration == updates ? $0.test : nil } ?? trainer.evaluate(trainer.testSet)
-        metadata["test_accuracy"] = "\(test.accuracy)"
-        metadata["test_cost"] = "\(test.meanCost)"
+        if overriding["test_accuracy"] == nil {
+            let test = last.flatMap { $0.iteration == updates ? $0.test : nil } ?? trainer.evaluate(trainer.testSet)
+            metadata["test_accuracy"] = "\(test.accuracy)"
+            metadata["test_cost"] = "\(test.meanCost)"
+        }
+        metadata.merge(overriding) { $1 }
         try ModelFile.save(trainer.network, metadata: metadata, to: path)
+    }
+
+    /// Hands the state to the background writer. With --timing, reports the seconds training
+    /// waited (the copy, and the previous write if it had not finished), the previous write's
+    /// seconds and the checkpoint's size.
+    private func writeCheckpoint(to path: String, epoch: Int, last: EpochResult?) throws {
+        let start = monotonicSeconds()
+        let snapshot = Checkpoint.snapshot(trainer: trainer, identity: identity, runName: runName, epoch: epoch, last: last,
+                                           earlyStopping: earlyStopping)
+        try checkpointWriter.submit(snapshot, to: path)
+        if reportTiming {
+            writeToStandardError("timing checkpoint=\(formatFixed(monotonicSeconds() - start, digits: 6)) "
+                + "previous_write=\(formatFixed(checkpointWriter.lastWriteSeconds, digits: 6)) bytes=\(snapshot.data.count)\n")
+        }
+    }
+
+    /// Continues from `checkpoint`: the flags must be the checkpoint's (else
+    /// `CheckpointFlagMismatch`), then the whole state is restored, and the run log gets the
+    /// checkpoint's last row if a kill lost it; rows the log already holds for later epochs (the
+    /// checkpoint was still being written when the run was killed) are not appended again.
+    public func resume(from checkpoint: Checkpoint) throws {
+        let differences = checkpoint.flagDifferences(from: identity)
+        guard differences.isEmpty else { throw CheckpointFlagMismatch(path: checkpoint.path, differences: differences) }
+        let last = try checkpoint.restore(into: trainer, earlyStopping: earlyStopping)
+        resumed = (checkpoint, last)
+        guard let runLog, let last else { return }
+        // The rows of this run's latest occurrence in the log (an earlier, finished run with the
+        // same flags is another occurrence).
+        let logged = try RunLogReader.runs(withID: identity.runID, in: runLog.path).last?.epochs.map(\.epoch) ?? []
+        loggedEpochs = Set(logged)
+        if !loggedEpochs.contains(checkpoint.epoch) {
+            try runLog.append(RunLog.row(configuration: configuration, identity: identity, name: runName, result: last))
+            writeToStandardOutput("\(runLog.path): wrote the row of epoch \(checkpoint.epoch), which the interruption lost\n")
+        }
     }
 
     /// Checks --csv and --save before any work (OutputPath: exit 64): neither may be a data file

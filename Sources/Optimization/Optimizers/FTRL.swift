@@ -20,7 +20,7 @@ import Support
 /// polynomial decay to 0) leaves θ, z and n as they are, as a zero rate does for every other
 /// optimizer; Keras would divide by zero and make every weight NaN.
 public final class FTRL: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let power: Float, l1: Float, l2: Float, shrinkage: Float, beta: Float
     /// z: the linear accumulator.
     let linear: FloatBuffer
