@@ -88,8 +88,8 @@ public enum StatusTable {
             let state = folder.state(of: run)
             counts[state, default: 0] += 1
             var stateText = state.rawValue
-            if state == .pending, let record = folder.record(run.runID), record.state == .interrupted || record.state == .finished {
-                stateText += " (resumes)"
+            if state == .pending, folder.loggedEpochs(run.runID) > 0 {
+                stateText += folder.hasCheckpoint(run.runID) ? " (resumes)" : " (restarts)"
             }
             rows.append([run.runID, stateText, "\(folder.loggedEpochs(run.runID))/\(run.definition.epochs)", run.label])
         }

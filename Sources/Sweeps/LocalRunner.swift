@@ -165,7 +165,7 @@ public final class LocalRunner {
         case let c where [129, 130, 143].contains(c) && summary.signal != 0:
             record.state = .interrupted
             summary.interrupted.append(run)
-            line = "interrupted (checkpointed; a rerun resumes it)"
+            line = folder.hasCheckpoint(id) ? "interrupted (checkpointed; a rerun resumes it)" : "interrupted (a rerun starts it again)"
         default:
             record.state = .failed
             record.failures += 1
@@ -201,7 +201,7 @@ public final class LocalRunner {
 
     private func progress() -> String {
         let done = summary.finished.count + summary.diverged.count + summary.failed.count + summary.alreadyDone
-            + summary.elsewhere.count + summary.interrupted.count
+            + summary.elsewhere.count
         var text = "\(done)/\(total) done, \(running.count) running, \(queue.count) left"
         if !durations.isEmpty, running.count + queue.count > 0 {
             let mean = durations.reduce(0, +) / Double(durations.count)

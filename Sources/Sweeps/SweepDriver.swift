@@ -98,7 +98,8 @@ public enum SweepDriver {
                 + "\(runs.count - todo.count) already done, \(todo.count) to run, \(min(request.jobs, max(todo.count, 1))) at a time")
             let runner = LocalRunner(folder: folder, runs: todo, options: .init(jobs: request.jobs, executable: environment.executable,
                                                                             checkpoints: environment.checkpoints))
-            let summary = try runner.run()
+            var summary = try runner.run()
+            summary.alreadyDone += runs.count - todo.count
             report(summary, runs: runs, folder: folder, environment: environment)
             return summary.exitCode
         }

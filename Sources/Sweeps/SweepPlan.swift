@@ -46,13 +46,22 @@ public enum SweepPlan {
         "version": "not a run's flag",
     ]
 
+    /// Output-only flags a spec may set for every run, but not vary.
+    public static let sameRunKeys: Set<String> = ["data-dir", "threads"]
+
     public static func runs(of spec: SweepSpec, validate: RunValidator) throws -> [PlannedRun] {
         for key in spec.fixed.map(\.key) + spec.grids.flatMap({ $0.map(\.key) }) {
             if let reason = reservedKeys[key] { throw SweepError.usage("spec key \(key): not allowed in a sweep (\(reason))") }
         }
         for grid in spec.grids {
             for axis in grid where axis.values.isEmpty { throw SweepError.usage("spec key \(axis.key): the grid axis is empty") }
+            for axis in grid where axis.values.count > 1 && sameRunKeys.contains(axis.key) {
+                throw SweepError.usage("spec key \(axis.key): not an axis (--\(axis.key) does not change a run's numbers, so every value would be the same run); put it in fixed:")
+            }
         }
+        // An axis with one value in every grid distinguishes no run: the label leaves it out.
+        let axisKeys = Set(spec.grids.flatMap { $0.map(\.key) })
+        let singleValued = axisKeys.filter { key in spec.grids.allSatisfy { grid in grid.first { $0.key == key }.map { $0.values.count == 1 } ?? true } }
         var runs: [PlannedRun] = []
         var seen = Set<String>()
         for settings in expand(spec) {
@@ -64,7 +73,7 @@ public enum SweepPlan {
                 throw SweepError.usage(message(for: error, settings: settings.fixed + settings.varying))
             }
             guard seen.insert(definition.runID).inserted else { continue }
-            let label = settings.varying.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let label = settings.varying.filter { !singleValued.contains($0.key) }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             runs.append(PlannedRun(definition: definition, label: label.isEmpty ? "(fixed flags only)" : label))
         }
         return runs
@@ -91,7 +100,8 @@ public enum SweepPlan {
             switch setting.value.lowercased() {
             case "true": return ["--\(setting.key)"]
             case "false": return []
-            default: return ["--\(setting.key)", setting.value]
+            // One word, so a value that starts with a dash (`lr: -1`) is not taken for a flag.
+            default: return ["--\(setting.key)=\(setting.value)"]
             }
         }
     }

@@ -135,8 +135,18 @@ public struct SweepSpec: Equatable, Sendable {
 
     /// `KEY=V1,V2` (Hydra's multirun syntax): adds or replaces that axis in every grid and takes
     /// the key out of `fixed`.
+    /// A single value for a key that is no axis sets it in `fixed` instead (`epochs=5`).
     public mutating func setAxis(_ key: String, values: [String]) {
         let key = SweepSpec.normalizedKey(key)
+        let isAxis = grids.contains { $0.contains { $0.key == key } }
+        if values.count == 1 && !isAxis {
+            if let position = fixed.firstIndex(where: { $0.key == key }) {
+                fixed[position].value = values[0]
+            } else {
+                fixed.append(Setting(key, values[0]))
+            }
+            return
+        }
         fixed.removeAll { $0.key == key }
         if grids.isEmpty { grids = [[]] }
         for index in grids.indices {

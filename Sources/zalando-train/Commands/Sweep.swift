@@ -80,8 +80,7 @@ struct Sweep: ParsableCommand {
         do {
             code = try SweepDriver.perform(request, environment: environment)
         } catch let error as SweepError {
-            if error.exitCode == 64 { throw ValidationError(error.message) }
-            throw fail(error.message, code: error.exitCode)
+            throw fail("sweep: " + error.message, code: error.exitCode)
         }
         if code != 0 { throw ExitCode(code) }
     }
