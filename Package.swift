@@ -31,7 +31,7 @@ let package = Package(
         // Optimizers (in-place sweeps over flat buffers) and learning-rate schedules.
         .target(name: "Optimization", dependencies: ["Support"]),
         // Training loop, run log CSV, model files, the path problem, reports and charts.
-        .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS"]),
+        .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS", "CZlib"]),
         // Sweeps: YAML specs, grid expansion, the sweep folder, child processes, shards, Slurm.
         // It knows runs only as argument lists; the executable checks them with train's parser.
         .target(name: "Sweeps", dependencies: [.product(name: "Yams", package: "Yams")]),

@@ -63,6 +63,19 @@ run batch1000 "$EPOCHS" --optimizer adam --batch-size 1000
 run wide      "$EPOCHS" --optimizer adam --hidden 256,256
 run threads2  "$EPOCHS" --optimizer adam --threads 2
 run wide2     "$EPOCHS" --optimizer adam --hidden 256,256 --threads 2
+# --checkpoint: the whole training state written (fsync, rename, fsync of the folder) after
+# every epoch; its seconds and bytes come from --timing's "timing checkpoint=" lines.
+checkpoint_run() {
+    local name=$1; shift
+    : > "$tmp/$name.ck"; : > "$tmp/$name.bytes"
+    for _ in $(seq "$RUNS"); do
+        rm -f "$tmp/$name.st"
+        "$BIN" --data-dir "$DATA/fashion" --timing --epochs "$EPOCHS" --checkpoint "$tmp/$name.st" "$@" 2> "$tmp/err" > /dev/null
+        awk -v out="$tmp/$name" '/^timing checkpoint=/ { split($2, c, "="); split($3, b, "="); print c[2] >> (out ".ck"); print b[2] >> (out ".bytes") }' "$tmp/err"
+    done
+}
+checkpoint_run ck_adam --optimizer adam
+checkpoint_run ck_wide --optimizer adam --hidden 256,256
 
 floor_train=$(median < "$tmp/floor.train"); floor_eval=$(median < "$tmp/floor.eval")
 floor_epoch=$(awk -v a="$floor_train" -v b="$floor_eval" 'BEGIN { printf "%.6f", a + b }')
@@ -104,6 +117,19 @@ cc -O2 -shared -fPIC scripts/count_malloc.c -o "$tmp/count_malloc.so" -ldl
 allocs() { LD_PRELOAD="$tmp/count_malloc.so" "$BIN" --data-dir "$DATA/fashion" --epochs 1 --batch-size "$1" 2>&1 >/dev/null | awk '/^malloc calls:/ { print $3 }'; }
 allocs600=$(allocs 100); allocs2400=$(allocs 25)
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "met" : "NOT met" }'; }
+checkpoint_row() {
+    local name=$1 base=$2 label=$3
+    local c e
+    c=$(median < "$tmp/$name.ck")
+    e=$(awk -v t="$(median < "$tmp/$base.train")" -v v="$(median < "$tmp/$base.eval")" 'BEGIN { printf "%.6f", t + v }')
+    printf '  %-30s %s s per write (%.2f%% of a %.4f s epoch), %s bytes\n' "$label" "$(stats < "$tmp/$name.ck")" \
+        "$(awk -v c="$c" -v e="$e" 'BEGIN { print 100 * c / e }')" "$e" "$(median < "$tmp/$name.bytes" | awk '{ printf "%d", $1 }')"
+}
+echo "--checkpoint after every epoch (goal: ≤ 2% of an epoch):"
+checkpoint_row ck_adam adam "default: adam, batch 50"
+checkpoint_row ck_wide wide "adam, --hidden 256,256"
+echo
+
 echo "targets (medians):"
 printf '  epoch (train + eval) %.4f s ≤ 1.25 × floor %.4f s = %.4f s: %s (%.2f×)\n' "$adam_epoch" "$floor_epoch" \
     "$(awk -v f="$floor_epoch" 'BEGIN { print 1.25 * f }')" "$(verdict "$adam_epoch" "$(awk -v f="$floor_epoch" 'BEGIN { print 1.25 * f }')")" \

@@ -75,3 +75,11 @@ public final class Evaluator: @unchecked Sendable {
                           confusion: confusion, classCount: classes, deadFractions: deadFractions)
     }
 }
+
+extension Evaluation {
+    /// The summary a run log row needs (count, correct, mean cost), e.g. read back from a
+    /// checkpoint; no confusion matrix or dead-unit fractions.
+    public init(count: Int, correct: Int, meanCost: Double) {
+        self.init(count: count, meanCost: meanCost, correct: correct, confusion: [], classCount: 0, deadFractions: [])
+    }
+}

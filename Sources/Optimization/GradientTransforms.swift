@@ -23,6 +23,12 @@ public struct GradientTransforms: Sendable {
         rng = Xoshiro256(seed: seed ^ 0x6E6F_6973_655F_7374)
     }
 
+    /// The noise generator, for checkpoints (its state changes only when noise is on).
+    public var noiseGenerator: Xoshiro256 {
+        get { rng }
+        set { rng = newValue }
+    }
+
     public var isIdentity: Bool { l1 == 0 && clipNorm == nil && noise == 0 }
 
     /// The noise variance at update t (from 1).

@@ -7,8 +7,8 @@ public struct ParameterUpdate {
     public let optimizer: any Optimizer
     public let schedule: any LearningRateSchedule
     public var transforms: GradientTransforms
-    /// j: updates made so far.
-    public private(set) var updatesMade = 0
+    /// j: updates made so far (set only when resuming from a checkpoint).
+    public var updatesMade = 0
 
     public init(optimizer: any Optimizer, schedule: any LearningRateSchedule, transforms: GradientTransforms) {
         self.optimizer = optimizer

@@ -19,6 +19,17 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         s0 = next(); s1 = next(); s2 = next(); s3 = next()
     }
 
+    /// The generator's whole state (for checkpoints): continuing from `init(state:)` gives the
+    /// same numbers as never stopping.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// Resumes a generator from `state`; nil unless it holds 4 words, not all zero (xoshiro's one
+    /// invalid state).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+    }
+
     @inlinable
     static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
 

@@ -8,7 +8,8 @@ import Support
 /// - `flags` lists every flag that changes the numbers, with its resolved value (defaults
 ///   written out, `5e` durations resolved to iterations), in one fixed order and number format,
 ///   so `zalando-train train <flags>` reruns the run. Output-only flags (--csv, --save,
-///   --run-name, --checkpoint, --resume, --tensorboard, --threads, --data-dir) are left out.
+///   --run-name, --checkpoint, --resume, --restore-best, --tensorboard, --threads, --data-dir)
+///   are left out: --restore-best only chooses which weights --save writes.
 /// - `runID` is the first 6 bytes (12 hex digits) of SHA-256 of `flags` without its --epochs
 ///   term, so a run continued to more epochs keeps its id.
 public struct RunIdentity: Sendable, Equatable {
@@ -57,6 +58,10 @@ public struct RunIdentity: Sendable, Equatable {
         if let clip = c.clipNorm { t.append(Term("--clip-norm", number(clip))) }
         t.append(Term("--grad-noise", number(c.gradientNoise)))
         t += scheduleTerms(c.schedule, iterationsPerEpoch: iterationsPerEpoch)
+        // Only when given, so the ids of runs without early stopping do not change.
+        if let patience = c.earlyStopPatience {
+            t += [Term("--early-stop", String(patience)), Term("--min-delta", number(c.minDelta))]
+        }
         return t
     }
 

@@ -48,9 +48,15 @@ public final class Trainer {
     public let validationSet: LabeledImages?
     public let testSet: LabeledImages
     public let iterationsPerEpoch: Int
-    public private(set) var update: ParameterUpdate
-    private var rng: Xoshiro256
-    private var order: [Int32]
+    public internal(set) var update: ParameterUpdate
+    /// The shuffling generator and the order it produced (each epoch reshuffles the last order).
+    var rng: Xoshiro256
+    var order: [Int32]
+    /// Minibatches of the current epoch already trained: 0 between epochs; more when an
+    /// interrupted epoch is resumed (its shuffle is then not repeated).
+    var batchesDone = 0
+    /// The rate of the last update made.
+    var lastRate = 0.0
     private let batchInput: FloatBuffer
     private var batchLabels: [UInt8]
     private let evaluator: Evaluator
@@ -96,12 +102,11 @@ public final class Trainer {
     /// Returns nil when `shouldStop` interrupted the epoch.
     public func trainEpoch(_ epoch: Int, progress: ((Int, Int) -> Void)? = nil) throws -> EpochResult? {
         let start = monotonicSeconds()
-        rng.shuffle(&order)
+        if batchesDone == 0 { rng.shuffle(&order) }
         let batchSize = min(configuration.batchSize, trainSet.count)
         let width = trainSet.pixelsPerImage
-        var lastRate = 0.0
-        var first = 0
-        var done = 0
+        var done = batchesDone
+        var first = done * batchSize
         while first < trainSet.count {
             let rows = min(batchSize, trainSet.count - first)
             let cost = trainStep(first: first, rows: rows, batchSize: batchSize, width: width, rate: &lastRate)
@@ -111,8 +116,12 @@ public final class Trainer {
             first += rows
             done += 1
             progress?(done, iterationsPerEpoch)
-            if shouldStop() { return nil }
+            if shouldStop() {
+                batchesDone = done
+                return nil
+            }
         }
+        batchesDone = 0
         let trainingSeconds = monotonicSeconds() - start
         let train = evaluator.evaluate(network, on: trainSet, trackDeadUnits: true)
         let validation = validationSet.map { evaluate($0) }

@@ -18,6 +18,10 @@ public struct TrainingConfiguration: Sendable {
     public var l1 = 0.0
     public var clipNorm: Double?
     public var gradientNoise = 0.0
+    /// `--early-stop P`: stop after P epochs without improvement (nil: train every epoch).
+    public var earlyStopPatience: Int?
+    /// `--min-delta D`: the improvement early stopping requires.
+    public var minDelta = 0.0
     public var threads = 1
     public var runName: String?
 

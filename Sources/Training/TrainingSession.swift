@@ -25,6 +25,17 @@ public final class TrainingSession {
     private let savePath: String?
     /// Also report each epoch's training and evaluation seconds on stderr (for `make bench`).
     public var reportTiming = false
+    /// `--checkpoint FILE`: the whole training state, after every epoch and on interruption.
+    public var checkpointPath: String?
+    /// `--restore-best`: --save writes the weights of early stopping's best epoch.
+    public var restoreBest = false
+    /// `--early-stop`, if given.
+    public private(set) lazy var earlyStopping: EarlyStopping? = configuration.earlyStopPatience.map {
+        EarlyStopping(patience: $0, minDelta: configuration.minDelta, monitorsValidation: trainer.validationSet != nil,
+                      parameterCount: trainer.network.parameterCount)
+    }
+    /// Set by `resume(from:)`: the checkpoint and the last epoch it finished.
+    private var resumed: (checkpoint: Checkpoint, last: EpochResult?)?
 
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?) throws {
         self.configuration = configuration
@@ -48,11 +59,19 @@ public final class TrainingSession {
             schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
 
             """)
+        if let resumed { writeToStandardOutput(resumed.checkpoint.resumingLine + "\n") }
+        if let earlyStopping { writeToStandardOutput(earlyStopping.announcement + "\n") }
         Interruption.install()
         trainer.shouldStop = { Interruption.signal != 0 }
         let progress = ProgressBar()
-        var lastResult: EpochResult?
-        for epoch in 1...c.epochs {
+        var lastResult = resumed?.last
+        let firstEpoch = (resumed?.checkpoint.epoch ?? 0) + 1
+        if let stopped = earlyStopping?.stoppedEpoch {
+            writeToStandardOutput("nothing to train: the run stopped early at epoch \(stopped)\n")
+        } else if firstEpoch > c.epochs {
+            writeToStandardOutput("nothing to train: the checkpoint has finished all \(c.epochs) epochs\n")
+        }
+        for epoch in firstEpoch..<max(firstEpoch, c.epochs + 1) where earlyStopping?.stoppedEpoch == nil {
             let result: EpochResult?
             do {
                 result = try trainer.trainEpoch(epoch) { done, total in progress.update(epoch: epoch, done: done, total: total) }
@@ -69,6 +88,10 @@ public final class TrainingSession {
                 let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
                 var message = "interrupted by \(name) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
                 if let kept = keptEpochs(before: epoch) { message += "; " + kept }
+                if let checkpointPath {
+                    try writeCheckpoint(to: checkpointPath, epoch: epoch - 1, last: lastResult)
+                    message += "; checkpoint saved to \(checkpointPath)"
+                }
                 if let savePath {
                     try save(to: savePath, last: lastResult)
                     message += "; model saved to \(savePath)"
@@ -76,19 +99,33 @@ public final class TrainingSession {
                 writeToStandardError(message + "\n")
                 return .interrupted(128 + signal)
             }
-            writeToStandardOutput(EpochReport.line(result) + "\n")
+            let stop = earlyStopping?.observe(cost: result.validation?.meanCost ?? result.train.meanCost, epoch: epoch,
+                                              parameters: network.parameters) ?? false
+            writeToStandardOutput(EpochReport.line(result) + (stop ? "  " + earlyStopping!.reason : "") + "\n")
             if reportTiming {
                 writeToStandardError("timing epoch=\(result.epoch) train=\(formatFixed(result.trainingSeconds, digits: 4)) "
                     + "eval=\(formatFixed(result.seconds - result.trainingSeconds, digits: 4)) load=\(formatFixed(loadSeconds, digits: 4))\n")
             }
+            // The checkpoint first, then the row: a kill between them loses a row that resuming
+            // writes again from the checkpoint (see resume(from:)), never a duplicate.
+            if let checkpointPath { try writeCheckpoint(to: checkpointPath, epoch: epoch, last: result) }
             try runLog?.append(RunLog.row(configuration: c, name: runName, result: result))
             if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
                 writeToStandardError(warning + "\n")
             }
             lastResult = result
+            if stop { break }
         }
         if let savePath {
-            try save(to: savePath, last: lastResult)
+            var restored: [String: String] = [:]
+            if restoreBest, let earlyStopping, earlyStopping.bestEpoch > 0 {
+                earlyStopping.restoreBest(into: network.parameters)
+                let test = trainer.evaluate(trainer.testSet)
+                restored = ["restored_epoch": String(earlyStopping.bestEpoch), "test_accuracy": "\(test.accuracy)", "test_cost": "\(test.meanCost)"]
+                writeToStandardOutput("restored the weights of epoch \(earlyStopping.bestEpoch) (best \(earlyStopping.monitor) "
+                    + "\(formatFixed(earlyStopping.best, digits: 4))): test \(EpochReport.percent(test.accuracy))\n")
+            }
+            try save(to: savePath, last: lastResult, overriding: restored)
             writeToStandardOutput("model saved to \(savePath)\n")
         }
         if reportTiming {
@@ -104,7 +141,7 @@ public final class TrainingSession {
         runLog.map { "\($0.path) keeps the \(epoch - 1) finished epoch\(epoch == 2 ? "" : "s")" }
     }
 
-    private func save(to path: String, last: EpochResult?) throws {
+    private func save(to path: String, last: EpochResult?, overriding: [String: String] = [:]) throws {
         let c = configuration
         var metadata = [
             "dataset": c.dataset.rawValue, "optimizer": c.optimizer.kind.rawValue, "lr0": formatCompact(c.learningRate),
@@ -117,7 +154,39 @@ public final class TrainingSession {
             metadata["test_accuracy"] = "\(last.test.accuracy)"
             metadata["test_cost"] = "\(last.test.meanCost)"
         }
+        metadata.merge(overriding) { $1 }
         try ModelFile.save(trainer.network, metadata: metadata, to: path)
+    }
+
+    private func writeCheckpoint(to path: String, epoch: Int, last: EpochResult?) throws {
+        let start = monotonicSeconds()
+        try Checkpoint.write(to: path, trainer: trainer, identity: identity, runName: runName, epoch: epoch, last: last,
+                             earlyStopping: earlyStopping)
+        if reportTiming {
+            var info = stat()
+            stat(path, &info)
+            writeToStandardError("timing checkpoint=\(formatFixed(monotonicSeconds() - start, digits: 6)) bytes=\(info.st_size)\n")
+        }
+    }
+
+    /// Continues from `checkpoint`: the flags must be the checkpoint's (else
+    /// `CheckpointFlagMismatch`), then the whole state is restored, and the run log gets the
+    /// checkpoint's last row if a kill lost it (each epoch is logged exactly once).
+    public func resume(from checkpoint: Checkpoint) throws {
+        let differences = checkpoint.flagDifferences(from: identity)
+        guard differences.isEmpty else { throw CheckpointFlagMismatch(path: checkpoint.path, differences: differences) }
+        let last = try checkpoint.restore(into: trainer, earlyStopping: earlyStopping)
+        resumed = (checkpoint, last)
+        guard let runLog, let last else { return }
+        let logged = try RunLogEpochs.epochs(in: runLog.path, runID: identity.runID, runName: runName)
+        if let beyond = logged.filter({ $0 > checkpoint.epoch }).max() {
+            throw CheckpointError(path: checkpoint.path, problem: "is at epoch \(checkpoint.epoch), but \(runLog.path) already holds "
+                + "epoch \(beyond) of this run (an older checkpoint?); refusing to log epochs twice")
+        }
+        if !logged.contains(checkpoint.epoch) {
+            try runLog.append(RunLog.row(configuration: configuration, name: runName, result: last))
+            writeToStandardOutput("\(runLog.path): wrote the row of epoch \(checkpoint.epoch), which the interruption lost\n")
+        }
     }
 
     /// Refuses an output path whose folder is missing or not writable, or that is a folder.

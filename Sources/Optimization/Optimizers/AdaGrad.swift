@@ -3,7 +3,7 @@ import Support
 /// AdaGrad (Duchi et al. 2011): s ← s + g²;  θ ← θ − γ g / (√s + ε).
 /// Reference: torch.optim.Adagrad (lr_decay 0, initial_accumulator_value 0), ε default 1e-10.
 public final class AdaGrad: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let eps: Float, weightDecay: Double
     let sumOfSquares: FloatBuffer
 

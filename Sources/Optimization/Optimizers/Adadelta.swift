@@ -4,7 +4,7 @@ import Support
 ///   s ← ρ s + (1 − ρ) g²;  δ ← √(u + ε) / √(s + ε) · g;  u ← ρ u + (1 − ρ) δ²;  θ ← θ − γ δ.
 /// Reference: torch.optim.Adadelta (ρ 0.9, ε 1e-6, lr 1.0). Note ε sits inside both roots.
 public final class Adadelta: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let rho: Float, oneMinusRho: Float, eps: Float, weightDecay: Double
     let squareAverage: FloatBuffer
     let deltaAverage: FloatBuffer

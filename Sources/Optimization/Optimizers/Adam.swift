@@ -10,7 +10,7 @@ import Glibc
 /// bias-corrected root). AMSGrad and AdamW are this sweep with one change each (see
 /// AMSGrad.swift, AdamW.swift).
 public final class Adam: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let beta1: Double, beta2: Double, eps: Float
     /// Coupled L2 (adam, amsgrad) or decoupled decay λ (adamw).
     let weightDecay: Double

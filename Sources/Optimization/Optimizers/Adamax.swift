@@ -7,7 +7,7 @@ import Glibc
 ///   m ← β1 m + (1 − β1) g;  u ← max(β2 u, |g| + ε);  θ ← θ − γ / (1 − β1ᵗ) · m / u.
 /// Reference: torch.optim.Adamax (lr 0.002).
 public final class Adamax: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let beta1: Double, beta2: Float, eps: Float, weightDecay: Double
     let firstMoment: FloatBuffer
     let infinityNorm: FloatBuffer

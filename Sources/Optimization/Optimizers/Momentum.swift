@@ -5,7 +5,7 @@ import Support
 /// its buffer at g), which differs only when d ≠ 0. With d = μ this is the book's averaged form
 /// v ← β v + (1 − β) g. Reduces to SGD when μ = 0 and d = 0.
 public final class Momentum: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let momentum: Float, oneMinusDampening: Float, weightDecay: Double
     let velocity: FloatBuffer
 

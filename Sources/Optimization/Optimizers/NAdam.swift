@@ -8,11 +8,11 @@ import Glibc
 ///   m ← β1 m + (1 − β1) g;  s ← β2 s + (1 − β2) g²;  d = √(s / (1 − β2ᵗ)) + ε;
 ///   θ ← θ − γ (1 − μ_t)/(1 − Π_t) · g/d − γ μ_{t+1}/(1 − Π_t μ_{t+1}) · m/d.
 public final class NAdam: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let beta1: Double, beta2: Double, eps: Float, weightDecay: Double
     static let momentumDecay = 0.004
     /// Π_t, the product of the momentum coefficients so far (torch's mu_product).
-    private var muProduct = 1.0
+    var muProduct = 1.0
     let firstMoment: FloatBuffer
     let secondMoment: FloatBuffer
 

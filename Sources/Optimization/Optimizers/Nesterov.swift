@@ -4,7 +4,7 @@ import Support
 /// Reference: torch.optim.SGD(momentum=μ, nesterov=True) (Sutskever et al. 2013 formulation).
 /// It is momentum whose step looks one velocity ahead.
 public final class Nesterov: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let momentum: Float, weightDecay: Double
     let velocity: FloatBuffer
 

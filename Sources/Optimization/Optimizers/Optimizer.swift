@@ -11,6 +11,15 @@ public protocol Optimizer: AnyObject {
     /// Updates made so far.
     var updateCount: Int { get }
     func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double)
+
+    /// Every per-parameter state buffer, by name, for checkpoints (restored in place). Default:
+    /// the optimizer's non-empty `FloatBuffer` stored properties, found by reflection, so a new
+    /// optimizer's buffers are saved without a line of code (OptimizerState.swift).
+    var stateBuffers: [(name: String, buffer: FloatBuffer)] { get }
+    /// Its scalar state (the update count, NAdam's μ product), exact as Doubles.
+    var stateCounters: [(name: String, value: Double)] { get }
+    /// Puts back the scalar state `stateCounters` listed; throws for a missing or invalid one.
+    func restoreCounters(_ counters: [String: Double]) throws
 }
 
 /// g ← g + λθ (coupled L2 weight decay).

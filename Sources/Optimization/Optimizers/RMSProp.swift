@@ -7,7 +7,7 @@ import Support
 /// Reference: torch.optim.RMSprop(alpha=ρ, eps=1e-8) — ε outside the root, which matters for
 /// tiny gradients.
 public final class RMSProp: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let rho: Float, oneMinusRho: Float, eps: Float, momentum: Float, centered: Bool, weightDecay: Double
     let squareAverage: FloatBuffer
     let gradientAverage: FloatBuffer

@@ -3,7 +3,7 @@ import Support
 /// Plain (minibatch) gradient descent: θ ← θ − γ g.
 /// Reference: torch.optim.SGD with momentum 0.
 public final class SGD: Optimizer {
-    public private(set) var updateCount = 0
+    public internal(set) var updateCount = 0
     let weightDecay: Double
 
     public init(weightDecay: Double = 0) { self.weightDecay = weightDecay }

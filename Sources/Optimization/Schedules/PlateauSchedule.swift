@@ -21,6 +21,13 @@ public final class PlateauSchedule: LearningRateSchedule, @unchecked Sendable {
 
     public func rate(at j: Int) -> Double { currentRate }
 
+    /// Puts back the state a checkpoint recorded (the rest is fixed by the flags).
+    public func restore(currentRate: Double, best: Double, epochsWithoutImprovement: Int) {
+        self.currentRate = currentRate
+        self.best = best
+        self.epochsWithoutImprovement = epochsWithoutImprovement
+    }
+
     /// Feeds one epoch's monitored cost; returns true when the rate was reduced.
     @discardableResult
     public func observe(cost: Double) -> Bool {

@@ -16,6 +16,8 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Learning rate and schedule") var schedule: ScheduleOptions
     @OptionGroup(title: "Training") var training: TrainingOptions
     @OptionGroup(title: "Output") var output: OutputOptions
+    @OptionGroup(title: "Early stopping") var earlyStop: EarlyStopOptions
+    @OptionGroup(title: "Checkpoints") var checkpoints: CheckpointOptions
 
     /// The nominal epoch length (both data sets hold 60,000 training images) for checks that
     /// mix iteration and epoch durations; the run re-checks with the real one.
@@ -27,6 +29,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--optimizer \(optimizer.optimizers.map(\.rawValue).joined(separator: ",")): train takes one optimizer (compare runs with compare)")
         }
         try schedule.validate(iterationsPerEpoch: nominalIterationsPerEpoch)
+        if earlyStop.restoreBest && output.save == nil { throw ValidationError("--restore-best needs --save") }
         if training.validation >= 60_000 {
             throw ValidationError("--validation \(training.validation): must leave training images (the training set has 60000)")
         }
@@ -48,17 +51,32 @@ struct Train: ParsableCommand {
         c.gradientNoise = optimizer.gradNoise ?? 0
         c.threads = training.threads
         c.runName = output.runName
+        c.earlyStopPatience = earlyStop.patience
+        c.minDelta = earlyStop.minDelta ?? 0
         return c
     }
 
     func run() throws {
         let configuration = trainingConfiguration
+        let checkpoint = try checkpoints.resume.map { path in try reportingErrors { try Checkpoint.read(path: path) } }
         let session = try reportingErrors {
             try TrainingSession(configuration: configuration, dataDirectory: data.directory,
                                 csvPath: output.csv, savePath: output.save)
         }
         session.reportTiming = output.timing
+        session.checkpointPath = checkpoints.checkpointPath
+        session.restoreBest = earlyStop.restoreBest
         try schedule.validate(iterationsPerEpoch: session.trainer.iterationsPerEpoch)
+        if let checkpoint {
+            do {
+                try session.resume(from: checkpoint)
+            } catch let mismatch as CheckpointFlagMismatch {
+                for line in mismatch.lines.dropLast() { writeToStandardError("zalando-train: \(line)\n") }
+                throw fail(mismatch.lines.last!, code: 64)
+            } catch {
+                throw fail("\(error)")
+            }
+        }
         let outcome = try reportingErrors { try session.run() }
         switch outcome {
         case .finished: return
@@ -88,7 +106,9 @@ let optimizerAndScheduleTable: String = {
     }
     text += "  Any schedule takes [--warmup-steps W]: γ0·(j+1)/W for j < W, then the\n"
     text += "  schedule at j − W.\n\n"
-    text += "Exit status: 0 done, 1 runtime error (files), 3 the cost became NaN or\n"
+    text += "Resuming: --checkpoint FILE writes the whole state after every epoch and when\n"
+    text += "interrupted; --resume FILE with the same flags continues with the same numbers.\n\n"
+    text += "Exit status: 0 done (also an early stop), 1 runtime error (files), 3 the cost became NaN or\n"
     text += "infinite, 64 bad flags, 130 or 143 interrupted by SIGINT or SIGTERM."
     return text
 }()

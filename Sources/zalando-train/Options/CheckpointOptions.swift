@@ -1,0 +1,40 @@
+import ArgumentParser
+import Training
+
+struct CheckpointOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("After every epoch (and when interrupted), write the whole training state here, atomically.",
+                               valueName: "file"))
+    var checkpoint: String?
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint; give the same flags (--epochs may be raised). "
+                               + "Keeps checkpointing to it unless --checkpoint says elsewhere.", valueName: "file"))
+    var resume: String?
+
+    /// Where checkpoints go: --checkpoint, else the --resume file.
+    var checkpointPath: String? { checkpoint ?? resume }
+
+    func validate() throws {
+        if let checkpoint, let problem = Checkpoint.problem(withPath: checkpoint) {
+            throw ValidationError("--checkpoint \(checkpoint): \(problem)")
+        }
+    }
+}
+
+struct EarlyStopOptions: ParsableArguments {
+    @Option(name: .customLong("early-stop"), help: ArgumentHelp(
+        "Stop after P epochs without improvement of the val cost (train cost without --validation), as Keras EarlyStopping.",
+        valueName: "P"))
+    var patience: Int?
+    @Option(name: .customLong("min-delta"), help: ArgumentHelp("Improvement means cost < best − D (default 0).", valueName: "D"))
+    var minDelta: Double?
+    @Flag(name: .customLong("restore-best"), help: "--save writes the best epoch's weights (needs --early-stop and --save).")
+    var restoreBest = false
+
+    func validate() throws {
+        if let patience, patience < 0 { throw ValidationError("--early-stop \(patience): must be zero or positive") }
+        try check("--min-delta", minDelta, "zero or positive") { $0 >= 0 }
+        if patience == nil {
+            if minDelta != nil { throw ValidationError("--min-delta needs --early-stop") }
+            if restoreBest { throw ValidationError("--restore-best needs --early-stop") }
+        }
+    }
+}
