@@ -21,7 +21,7 @@ final class GzipReader {
             throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR { throw DataError.unreadable(path: path, reason: "it is a directory") }
-        guard let handle = gzopen(path, "rb") else {
+        guard let handle = gzopen(path, "rbe") else {
             throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         file = handle

@@ -21,7 +21,7 @@ func readFileContents(_ path: String, limit: Int, what: String) throws -> [UInt8
     if (info.st_mode & S_IFMT) == S_IFDIR { throw FileError(path: path, problem: "is a directory, not \(what)") }
     let size = Int(info.st_size)
     guard size <= limit else { throw FileError(path: path, problem: "is \(size) bytes, larger than any \(what) (\(limit >> 20) MB)") }
-    guard let file = fopen(path, "rb") else { throw FileError(path: path, problem: "cannot be read: \(String(cString: strerror(errno)))") }
+    guard let file = fopen(path, "rbe") else { throw FileError(path: path, problem: "cannot be read: \(String(cString: strerror(errno)))") }
     defer { fclose(file) }
     var bytes = [UInt8](repeating: 0, count: size)
     let got = size == 0 ? 0 : bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }

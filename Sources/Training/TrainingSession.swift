@@ -39,7 +39,7 @@ public final class TrainingSession {
 
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?) throws {
         self.configuration = configuration
-        if let savePath { try TrainingSession.checkWritable(savePath) }
+        try TrainingSession.checkOutputs(csvPath: csvPath, savePath: savePath, dataDirectory: dataDirectory)
         let loadStart = monotonicSeconds()
         let dataset = try Dataset.load(configuration.dataset, from: dataDirectory)
         loadSeconds = monotonicSeconds() - loadStart
@@ -109,7 +109,16 @@ public final class TrainingSession {
             // The checkpoint first, then the row: a kill between them loses a row that resuming
             // writes again from the checkpoint (see resume(from:)), never a duplicate.
             if let checkpointPath { try writeCheckpoint(to: checkpointPath, epoch: epoch, last: result) }
-            try runLog?.append(RunLog.row(configuration: c, name: runName, result: result))
+            do {
+                try runLog?.append(RunLog.row(configuration: c, identity: identity, name: runName, result: result))
+            } catch {
+                // Disk full or a file size limit: the row was rolled back; keep the model if we can.
+                var message = "\(error); the run stopped in epoch \(epoch), whose row is not in the log"
+                if let savePath {
+                    do { try save(to: savePath, last: result); message += "; model saved to \(savePath)" } catch { message += "; model not saved: \(error)" }
+                }
+                throw RunStopped(message: message)
+            }
             if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
                 writeToStandardError(warning + "\n")
             }
@@ -184,23 +193,26 @@ public final class TrainingSession {
                 + "epoch \(beyond) of this run (an older checkpoint?); refusing to log epochs twice")
         }
         if !logged.contains(checkpoint.epoch) {
-            try runLog.append(RunLog.row(configuration: configuration, name: runName, result: last))
+            try runLog.append(RunLog.row(configuration: configuration, identity: identity, name: runName, result: last))
             writeToStandardOutput("\(runLog.path): wrote the row of epoch \(checkpoint.epoch), which the interruption lost\n")
         }
     }
 
-    /// Refuses an output path whose folder is missing or not writable, or that is a folder.
-    static func checkWritable(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ModelFileError(path: path, problem: "is a directory; --save needs a file name")
-        }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ModelFileError(path: path, problem: "folder \(folder) does not exist")
-        }
-        guard access(folder, W_OK) == 0 else { throw ModelFileError(path: path, problem: "folder \(folder) is not writable") }
+    /// Checks --csv and --save before any work (OutputPath: exit 64): neither may be a data file
+    /// or the other, and each must be a new file or one of its own kind.
+    public static func checkOutputs(csvPath: String?, savePath: String?, dataDirectory: String) throws {
+        let stems = Dataset.fileStems
+        let base = dataDirectory.hasSuffix("/") ? dataDirectory : dataDirectory + "/"
+        let dataFiles = [stems.trainImages, stems.trainLabels, stems.testImages, stems.testLabels].flatMap { [base + $0 + ".gz", base + $0] }
+        if let csvPath { try OutputPath.check(csvPath, flag: "--csv", kind: .runLog, inputs: dataFiles + [savePath].compactMap { $0 }) }
+        if let savePath { try OutputPath.check(savePath, flag: "--save", kind: .model, inputs: dataFiles + [csvPath].compactMap { $0 }) }
     }
+}
+
+/// A run stopped by a failure after training started (the run log could not be written).
+public struct RunStopped: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 
 /// SIGINT and SIGTERM set a flag; training stops after the current update.

@@ -14,6 +14,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let exit as ExitCode {
         throw exit
+    } catch let output as OutputPath.Problem {
+        throw fail("\(output)", code: 64)  // a bad output path is a usage error, found before any work
     } catch {
         throw fail("\(error)")
     }

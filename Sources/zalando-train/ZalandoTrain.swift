@@ -1,4 +1,5 @@
 import ArgumentParser
+import Training
 
 /// The command tree. `train` is the default subcommand: `zalando-train --optimizer adam` is
 /// `zalando-train train --optimizer adam`.
@@ -22,4 +23,11 @@ struct ZalandoTrain: ParsableCommand {
         version: "0.1.0",
         subcommands: [Train.self, LearningRate.self, Path.self, Compare.self, Evaluate.self, Sweep.self],
         defaultSubcommand: Train.self)
+
+    /// Before anything can open a file: a closed standard stream gets /dev/null, so no file the
+    /// program opens (the run log) ever becomes its stdout or stderr.
+    static func main() {
+        StandardStreams.protect()
+        main(nil)
+    }
 }

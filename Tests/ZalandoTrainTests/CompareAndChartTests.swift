@@ -38,7 +38,7 @@ extension Array where Element == SVGElements.Element {
 struct CompareAndChartTests {
     static func runLog(_ rows: [String]) throws -> String {
         let path = TestPaths.temporaryDirectory().appendingPathComponent("runs.csv").path
-        try ([RunLog.header] + rows).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try ([RunLog.headerV1] + rows).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -93,7 +93,7 @@ struct CompareAndChartTests {
 
     @Test func truncatedLastLineIsReported() throws {
         let path = TestPaths.temporaryDirectory().appendingPathComponent("cut.csv").path
-        let text = ([RunLog.header] + Self.sample).joined(separator: "\n") + "\n"
+        let text = ([RunLog.headerV1] + Self.sample).joined(separator: "\n") + "\n"
         try String(text.dropLast(30)).write(toFile: path, atomically: true, encoding: .utf8)
         let result = try runTool(["compare", path])
         #expect(result.status == 1 && result.stderr.contains("\(path):6:") && result.stderr.contains("truncated"))

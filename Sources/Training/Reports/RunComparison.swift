@@ -1,5 +1,7 @@
-/// `compare`: one line per run — optimizer, schedule, lr0, epochs, best and final value of the
-/// metric, final training cost, mean seconds per epoch — sorted best first.
+/// `compare`: one line per run — its name and run_id, the flags that tell it from the other runs
+/// shown, the best value of the metric with its epoch (and the test accuracy at that epoch when
+/// ranking by a validation metric), the final metric and training cost, mean seconds per epoch —
+/// best first; then runs that differ only in --seed summarised as one configuration (mean ± sd).
 public enum RunComparison {
     public struct Summary: Sendable {
         public let run: RunHistory
@@ -8,46 +10,167 @@ public enum RunComparison {
         public let meanSeconds: Double
     }
 
+    /// The metric to rank by when none is asked for: val_accuracy when every run has a
+    /// validation set, otherwise test_accuracy with a note that choosing by it overstates it.
+    public static func defaultMetric(_ runs: [RunHistory]) -> (metric: Metric, note: String?) {
+        if !runs.isEmpty && runs.allSatisfy(\.hasValidation) { return (.valAccuracy, nil) }
+        return (.testAccuracy, testSelectionNote)
+    }
+
+    public static let testSelectionNote = "note: ranked by test accuracy (not every run has a validation set): choosing a run "
+        + "by its test accuracy overstates it; train with --validation N and compare ranks by val_accuracy"
+
     public static func summaries(_ runs: [RunHistory], metric: Metric) -> [Summary] {
         runs.compactMap { run -> Summary? in
             guard let final = run.epochs.last else { return nil }
-            let best = run.epochs.max { a, b in
-                let (x, y) = (a.value(of: metric), b.value(of: metric))
-                // NaN is never best; ties go to the earlier epoch.
-                if x.isNaN { return !y.isNaN ? true : false }
-                if y.isNaN { return false }
-                return metric.higherIsBetter ? x < y : x > y
-            }!
-            let mean = run.epochs.map(\.seconds).reduce(0, +) / Double(run.epochs.count)
-            return Summary(run: run, best: best, final: final, meanSeconds: mean)
-        }.sorted { a, b in
-            let (x, y) = (a.best.value(of: metric), b.best.value(of: metric))
-            if x.isNaN != y.isNaN { return y.isNaN }
-            return metric.higherIsBetter ? x > y : x < y
+            var best = run.epochs[0]
+            for record in run.epochs.dropFirst() where isBetter(record.value(of: metric), than: best.value(of: metric), metric) {
+                best = record  // strictly better only: ties keep the earlier epoch
+            }
+            var total = 0.0
+            for record in run.epochs { total += record.seconds }
+            return Summary(run: run, best: best, final: final, meanSeconds: total / Double(run.epochs.count))
+        }.sorted { a, b in isBetter(a.best.value(of: metric), than: b.best.value(of: metric), metric) }
+    }
+
+    /// NaN is never better than a number.
+    static func isBetter(_ x: Double, than y: Double, _ metric: Metric) -> Bool {
+        if x.isNaN { return false }
+        if y.isNaN { return true }
+        return metric.higherIsBetter ? x > y : x < y
+    }
+
+    // MARK: - Flags
+
+    /// A `flags` string as (flag, value) pairs in order; a boolean flag has the value "".
+    public static func terms(of flags: String) -> [(flag: String, value: String)] {
+        var terms: [(flag: String, value: String)] = []
+        for token in flags.split(separator: " ") {
+            if token.hasPrefix("--") {
+                terms.append((String(token), ""))
+            } else if !terms.isEmpty {
+                terms[terms.count - 1].value += terms[terms.count - 1].value.isEmpty ? String(token) : " " + token
+            }
+        }
+        return terms
+    }
+
+    /// A run's configuration as terms: its `flags`, or for a v1 row what its columns say.
+    static func configuration(of run: RunHistory) -> [(flag: String, value: String)] {
+        if let flags = run.flags { return terms(of: flags) }
+        return [("--dataset", run.dataset), ("--hidden", run.hidden.replacingAll("-", with: ",")), ("--batch-size", run.batchSize),
+                ("--seed", run.seed), ("--optimizer", run.optimizer), ("--lr", run.lr0), ("--schedule", run.schedule)]
+    }
+
+    /// For each run, the `flag=value` terms whose value is not the same in every run (a flag a
+    /// run lacks counts as differing). --optimizer, --lr and --schedule have their own columns.
+    public static func differingFlags(_ runs: [RunHistory]) -> [String] {
+        let configurations = runs.map { Dictionary(configuration(of: $0).map { ($0.flag, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        var order: [String] = []
+        var seen: Set<String> = []
+        for run in runs { for term in configuration(of: run) where seen.insert(term.flag).inserted { order.append(term.flag) } }
+        let own: Set<String> = ["--optimizer", "--lr", "--schedule"]
+        let differing = order.filter { flag in
+            !own.contains(flag) && Set(configurations.map { $0[flag] ?? "\u{0}absent" }).count > 1
+        }
+        return configurations.map { c in
+            differing.compactMap { flag in c[flag].map { $0.isEmpty ? String(flag.dropFirst(2)) : "\(flag.dropFirst(2))=\($0)" } }
+                .joined(separator: " ")
         }
     }
 
+    // MARK: - The table
+
     public static func table(_ runs: [RunHistory], metric: Metric) -> String {
         let rows = summaries(runs, metric: metric)
-        func show(_ value: Double) -> String {
-            metric.isAccuracy ? formatFixed(value * 100, digits: 2) + "%" : formatFixed(value, digits: 4)
+        func show(_ value: Double, as shown: Metric) -> String {
+            if value.isNaN { return "-" }
+            return shown.isAccuracy ? formatFixed(value * 100, digits: 2) + "%" : formatFixed(value, digits: 4)
         }
-        let header = ["run", "optimizer", "schedule", "lr0", "epochs", "best \(metric.rawValue) (epoch)",
-                      "final \(metric.rawValue)", "final train_cost", "s/epoch"]
-        let body = rows.map { s in
-            [s.run.name, s.run.optimizer, s.run.schedule, s.run.lr0, String(s.run.epochs.count),
-             "\(show(s.best.value(of: metric))) (\(s.best.epoch))", show(s.final.value(of: metric)),
-             formatFixed(s.final.trainCost, digits: 4), formatFixed(s.meanSeconds, digits: 3)]
+        let differs = differingFlags(rows.map(\.run))
+        let withTest = metric != .testAccuracy
+        var header = ["run", "run_id", "optimizer", "schedule", "lr0", "differs", "epochs", "best \(metric.rawValue) (epoch)"]
+        if withTest { header.append("test_accuracy there") }
+        header += ["final \(metric.rawValue)", "final train_cost", "s/epoch"]
+        let body = rows.enumerated().map { i, s -> [String] in
+            var cells = [printable(s.run.name), s.run.runID ?? "(v1)", printable(s.run.optimizer), printable(s.run.schedule),
+                         printable(s.run.lr0), printable(differs[i]), String(s.run.epochs.count),
+                         "\(show(s.best.value(of: metric), as: metric)) (\(s.best.epoch))"]
+            if withTest { cells.append(show(s.best.testAccuracy, as: .testAccuracy)) }
+            cells += [show(s.final.value(of: metric), as: metric), formatFixed(s.final.trainCost, digits: 4), formatFixed(s.meanSeconds, digits: 3)]
+            return cells
         }
-        let widths = header.indices.map { c in ([header[c]] + body.map { $0[c] }).map(\.count).max()! }
-        let numeric: Set<Int> = [3, 4, 5, 6, 7, 8]
+        let firstNumeric = 6
+        let widths = header.indices.map { c in body.reduce(header[c].count) { max($0, $1[c].count) } }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, text in
-                numeric.contains(c) ? text.leftPadded(to: widths[c], with: " ") : text.rightPadded(to: widths[c])
+                c >= firstNumeric || c == 4 ? text.leftPadded(to: widths[c], with: " ") : text.rightPadded(to: widths[c])
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        return ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
+        var text = ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
+        let groups = seedGroups(rows, metric: metric)
+        if !groups.isEmpty { text += "\n" + groups }
+        return text
     }
+
+    /// Runs whose configurations differ only in --seed (and --epochs), as one line each: the
+    /// number of seeds and the mean ± sample standard deviation of the best metric (and of the
+    /// test accuracy at that epoch). Empty when no configuration has two or more seeds.
+    public static func seedGroups(_ summaries: [Summary], metric: Metric) -> String {
+        var order: [String] = []
+        var groups: [String: [Summary]] = [:]
+        for s in summaries {
+            let key = configuration(of: s.run).filter { $0.flag != "--seed" && $0.flag != "--epochs" }
+                .map { "\($0.flag) \($0.value)" }.joined(separator: " ")
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(s)
+        }
+        func show(_ values: [Double], accuracy: Bool) -> String {
+            let n = Double(values.count)
+            let mean = values.reduce(0, +) / n
+            let sd = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : 0
+            return accuracy ? "\(formatFixed(mean * 100, digits: 2))% ± \(formatFixed(sd * 100, digits: 2))%"
+                : "\(formatFixed(mean, digits: 4)) ± \(formatFixed(sd, digits: 4))"
+        }
+        var lines: [String] = []
+        for key in order {
+            let members = groups[key]!
+            guard Set(members.map(\.run.seed)).count > 1 else { continue }
+            let seeds = members.map(\.run.seed).joined(separator: ",")
+            var line = "  \(printable(configurationName(members[0].run)))  \(members.count) runs (seeds \(seeds))  "
+            line += "best \(metric.rawValue) \(show(members.map { $0.best.value(of: metric) }, accuracy: metric.isAccuracy))"
+            if metric != .testAccuracy {
+                line += "  test_accuracy there \(show(members.map(\.best.testAccuracy), accuracy: true))"
+            }
+            lines.append(line)
+        }
+        guard !lines.isEmpty else { return "" }
+        return "configurations over seeds (mean ± sample sd):\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A run's name without its seed term: what a configuration over seeds is called.
+    static func configurationName(_ run: RunHistory) -> String {
+        run.loggedName.split(separator: " ").filter { !$0.hasPrefix("seed=") }.joined(separator: " ")
+    }
+
+    /// `text` with control characters escaped, so a name cannot move the cursor, clear the
+    /// screen or break a table line: \n, \r, \t, and \u{1B} for the others (C0, DEL, C1).
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if isControl(scalar) { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
 }
 
 extension String {

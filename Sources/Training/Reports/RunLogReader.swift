@@ -1,33 +1,54 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// One run as read back from CSV run logs: its identifying fields and one row per epoch.
+/// One run as read back from CSV run logs: who it is and one record per epoch.
 public struct RunHistory: Sendable {
+    /// The name shown: the logged name, made unique among the runs read together ("NAME (2)").
     public var name: String
+    /// The `run` column as logged.
+    public let loggedName: String
+    /// The run's id (v2 logs); nil for rows of a v1 log.
+    public let runID: String?
+    /// What rows are grouped by: the run_id, or for v1 rows their identifying columns.
+    public let key: String
     public let dataset: String
     public let optimizer: String
     public let schedule: String
     public let lr0: String
     public let batchSize: String
     public let hidden: String
+    /// Empty for v1 rows (the column did not exist).
+    public let activation: String
     public let seed: String
+    /// The canonical command line (v2); nil for v1 rows.
+    public let flags: String?
     public var epochs: [EpochRecord] = []
+
+    /// Every epoch was measured on a validation set.
+    public var hasValidation: Bool { !epochs.isEmpty && epochs.allSatisfy { $0.valAccuracy != nil } }
 }
 
-/// The numeric columns of one CSV row.
+/// The numeric columns of one CSV row; `valCost` and `valAccuracy` are nil without --validation.
 public struct EpochRecord: Sendable {
     public let epoch: Int
     public let iteration: Int
     public let lr: Double
     public let trainCost: Double
     public let trainAccuracy: Double
+    public let valCost: Double?
+    public let valAccuracy: Double?
     public let testCost: Double
     public let testAccuracy: Double
     public let seconds: Double
 
+    /// The metric's value; NaN when the row has no such value (no validation set).
     public func value(of metric: Metric) -> Double {
         switch metric {
         case .trainCost: return trainCost
         case .trainAccuracy: return trainAccuracy
+        case .valCost: return valCost ?? .nan
+        case .valAccuracy: return valAccuracy ?? .nan
         case .testCost: return testCost
         case .testAccuracy: return testAccuracy
         }
@@ -36,10 +57,12 @@ public struct EpochRecord: Sendable {
 
 /// The columns `compare` can rank runs by.
 public enum Metric: String, CaseIterable, Sendable {
-    case testAccuracy = "test_accuracy", trainAccuracy = "train_accuracy", testCost = "test_cost", trainCost = "train_cost"
+    case valAccuracy = "val_accuracy", testAccuracy = "test_accuracy", trainAccuracy = "train_accuracy"
+    case valCost = "val_cost", testCost = "test_cost", trainCost = "train_cost"
     /// Costs are better low, accuracies high.
-    public var higherIsBetter: Bool { self == .testAccuracy || self == .trainAccuracy }
-    public var isAccuracy: Bool { higherIsBetter }
+    public var higherIsBetter: Bool { isAccuracy }
+    public var isAccuracy: Bool { self == .valAccuracy || self == .testAccuracy || self == .trainAccuracy }
+    public var needsValidation: Bool { self == .valAccuracy || self == .valCost }
 }
 
 public struct RunLogReadError: Error, CustomStringConvertible {
@@ -49,116 +72,279 @@ public struct RunLogReadError: Error, CustomStringConvertible {
     public var description: String { line > 0 ? "\(path):\(line): \(problem)" : "\(path): \(problem)" }
 }
 
-/// Reads run logs written by `train --csv` (RFC 4180: quoted fields may hold commas, quotes and
-/// line breaks). Rows of one run name are one run while their epochs increase; an epoch that
-/// does not (the same run appended again) starts a new run, named "NAME (2)", "NAME (3)", ….
+/// Reads run logs written by `train --csv`, v2 or v1 (DESIGN.md "train"), in one streaming pass:
+/// time linear in the file, memory linear in the number of epochs kept (a million rows in seconds).
+/// RFC 4180: quoted fields may hold commas, quotes and line breaks.
+///
+/// Rows are grouped by run_id (v1 rows: by run, dataset, optimizer, schedule, lr0, batch_size,
+/// hidden and seed), never by name alone. A run's rows continue while its epochs increase; an
+/// epoch that does not (the same run appended again) starts a new occurrence of it.
 public enum RunLogReader {
-    /// The largest file accepted (a 100-epoch run is about 20 kB).
-    public static let maximumFileBytes = 256 << 20
+    /// The longest record accepted: far beyond any real row (a 4 KB --run-name is a long one).
+    public static let maximumRecordBytes = 16 << 20
 
     public static func read(paths: [String]) throws -> [RunHistory] {
-        var runs: [RunHistory] = []
-        for path in paths { runs += try read(path: path, existingNames: Set(runs.map(\.name))) }
-        return runs
+        var collector = Collector()
+        for path in paths { try collector.read(path: path) }
+        return collector.finish()
     }
 
-    static func read(path: String, existingNames: Set<String>) throws -> [RunHistory] {
-        let bytes: [UInt8]
-        do {
-            bytes = try readFileContents(path, limit: maximumFileBytes, what: "a CSV run log")
-        } catch let error as FileError {
-            throw RunLogReadError(path: path, line: 0, problem: error.problem)
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw RunLogReadError(path: path, line: 0, problem: "is not UTF-8 text") }
-        let records = try parse(text, path: path)
-        guard let header = records.first else { throw RunLogReadError(path: path, line: 0, problem: "is empty") }
-        guard header.fields == RunLog.columns else {
-            throw RunLogReadError(path: path, line: 1, problem: "header is not a zalando-train run log header (\(RunLog.header))")
-        }
+    public static func read(path: String) throws -> [RunHistory] { try read(paths: [path]) }
+
+    /// The runs (occurrences, in file order) `runID` already has in the log at `path`.
+    public static func runs(withID runID: String, in path: String) throws -> [RunHistory] {
+        try read(path: path).filter { $0.runID == runID }
+    }
+
+    // MARK: - Grouping rows into runs
+
+    /// Where each field is in a row of either version.
+    struct Layout {
+        let fieldCount: Int
+        let runID: Int?, run: Int, dataset: Int, optimizer: Int, schedule: Int, lr0: Int, batchSize: Int, hidden: Int
+        let activation: Int?, seed: Int, epoch: Int, iteration: Int, lr: Int, trainCost: Int, trainAccuracy: Int
+        let valCost: Int?, valAccuracy: Int?, testCost: Int, testAccuracy: Int, seconds: Int, flags: Int?
+
+        static let v2 = Layout(fieldCount: 21, runID: 0, run: 1, dataset: 2, optimizer: 3, schedule: 4, lr0: 5, batchSize: 6, hidden: 7,
+                               activation: 8, seed: 9, epoch: 10, iteration: 11, lr: 12, trainCost: 13, trainAccuracy: 14,
+                               valCost: 15, valAccuracy: 16, testCost: 17, testAccuracy: 18, seconds: 19, flags: 20)
+        static let v1 = Layout(fieldCount: 16, runID: nil, run: 0, dataset: 1, optimizer: 2, schedule: 3, lr0: 4, batchSize: 5, hidden: 6,
+                               activation: nil, seed: 7, epoch: 8, iteration: 9, lr: 10, trainCost: 11, trainAccuracy: 12,
+                               valCost: nil, valAccuracy: nil, testCost: 13, testAccuracy: 14, seconds: 15, flags: nil)
+    }
+
+    struct Collector {
         var runs: [RunHistory] = []
-        var current: [String: Int] = [:]  // run name → index in runs
-        var used = existingNames
-        for record in records.dropFirst() {
-            let f = record.fields
-            guard f.count == RunLog.columns.count else {
-                throw RunLogReadError(path: path, line: record.line, problem: "\(f.count) fields, expected \(RunLog.columns.count)" + (record.isLast && !text.hasSuffix("\n") ? " (truncated last line?)" : ""))
+        /// key → index in `runs` of the key's latest occurrence.
+        var current: [String: Int] = [:]
+
+        mutating func read(path: String) throws {
+            var layout: Layout?
+            var columns: [String] = []
+            try CSVScanner.scan(path: path) { record, line, unterminated in
+                guard let layout else {
+                    let header = (0..<record.count).map { record.string($0) }
+                    if header == RunLog.columns { layout = .v2 } else if header == RunLog.columnsV1 { layout = .v1 } else {
+                        throw RunLogReadError(path: path, line: line, problem: "header is not a zalando-train run log header (\(RunLog.header))")
+                    }
+                    columns = header
+                    return
+                }
+                try self.add(record, layout: layout, columns: columns, path: path, line: line, unterminated: unterminated)
+            }
+            if layout == nil { throw RunLogReadError(path: path, line: 0, problem: "is empty") }
+        }
+
+        mutating func add(_ f: CSVScanner.Record, layout l: Layout, columns: [String], path: String, line: Int, unterminated: Bool) throws {
+            guard f.count == l.fieldCount else {
+                throw RunLogReadError(path: path, line: line, problem: "\(f.count) fields, expected \(l.fieldCount)" + (unterminated ? " (truncated last line?)" : ""))
             }
             func number(_ column: Int) throws -> Double {
-                guard let value = Double(f[column]), !f[column].isEmpty else {
-                    throw RunLogReadError(path: path, line: record.line, problem: "\(RunLog.columns[column]) \"\(f[column].prefix(40))\" is not a number")
+                guard let value = f.double(column) else {
+                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(f.string(column).prefix(40))\" is not a number")
                 }
                 return value
+            }
+            func optionalNumber(_ column: Int?) throws -> Double? {
+                guard let column, !f.isEmpty(column) else { return nil }
+                return try number(column)
             }
             func integer(_ column: Int) throws -> Int {
-                guard let value = Int(f[column]) else {
-                    throw RunLogReadError(path: path, line: record.line, problem: "\(RunLog.columns[column]) \"\(f[column].prefix(40))\" is not a whole number")
+                guard let value = f.integer(column) else {
+                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(f.string(column).prefix(40))\" is not a whole number")
                 }
                 return value
             }
-            let epoch = EpochRecord(epoch: try integer(8), iteration: try integer(9), lr: try number(10), trainCost: try number(11),
-                                    trainAccuracy: try number(12), testCost: try number(13), testAccuracy: try number(14), seconds: try number(15))
-            if let index = current[f[0]], let last = runs[index].epochs.last, epoch.epoch > last.epoch {
-                runs[index].epochs.append(epoch)
-                continue
+            let record = EpochRecord(epoch: try integer(l.epoch), iteration: try integer(l.iteration), lr: try number(l.lr),
+                                     trainCost: try number(l.trainCost), trainAccuracy: try number(l.trainAccuracy),
+                                     valCost: try optionalNumber(l.valCost), valAccuracy: try optionalNumber(l.valAccuracy),
+                                     testCost: try number(l.testCost), testAccuracy: try number(l.testAccuracy), seconds: try number(l.seconds))
+            if (record.valCost == nil) != (record.valAccuracy == nil) {
+                throw RunLogReadError(path: path, line: line, problem: "val_cost and val_accuracy must both be given or both be empty")
             }
-            var name = f[0]
-            var copy = 2
-            while used.contains(name) { name = "\(f[0]) (\(copy))"; copy += 1 }
-            used.insert(name)
-            runs.append(RunHistory(name: name, dataset: f[1], optimizer: f[2], schedule: f[3], lr0: f[4], batchSize: f[5],
-                                   hidden: f[6], seed: f[7], epochs: [epoch]))
-            current[f[0]] = runs.count - 1
+            let key: String
+            if let column = l.runID {
+                guard !f.isEmpty(column) else { throw RunLogReadError(path: path, line: line, problem: "run_id is empty") }
+                key = f.string(column)  // 12 characters: a small string, no allocation
+            } else {
+                key = "v1\u{1F}" + [l.run, l.dataset, l.optimizer, l.schedule, l.lr0, l.batchSize, l.hidden, l.seed]
+                    .map { f.string($0) }.joined(separator: "\u{1F}")
+            }
+            if let index = current[key], let last = runs[index].epochs.last, record.epoch > last.epoch {
+                runs[index].epochs.append(record)
+                return
+            }
+            let name = f.string(l.run)
+            runs.append(RunHistory(name: name, loggedName: name, runID: l.runID.map { f.string($0) }, key: key,
+                                   dataset: f.string(l.dataset), optimizer: f.string(l.optimizer), schedule: f.string(l.schedule),
+                                   lr0: f.string(l.lr0), batchSize: f.string(l.batchSize), hidden: f.string(l.hidden),
+                                   activation: l.activation.map { f.string($0) } ?? "", seed: f.string(l.seed),
+                                   flags: l.flags.map { f.string($0) }, epochs: [record]))
+            current[key] = runs.count - 1
         }
-        return runs
+
+        /// Unique display names: the first run of a name keeps it, later ones get " (2)", " (3)"…
+        /// (one counter per name, so this stays linear however often a name repeats).
+        mutating func finish() -> [RunHistory] {
+            var used = Set(runs.map(\.loggedName))
+            var seen: Set<String> = []
+            var nextCopy: [String: Int] = [:]
+            for i in runs.indices {
+                let base = runs[i].loggedName
+                if seen.insert(base).inserted { continue }
+                var copy = nextCopy[base] ?? 2
+                var candidate = "\(base) (\(copy))"
+                while used.contains(candidate) { copy += 1; candidate = "\(base) (\(copy))" }
+                nextCopy[base] = copy + 1
+                used.insert(candidate)
+                runs[i].name = candidate
+            }
+            return runs
+        }
+    }
+}
+
+/// A streaming RFC 4180 scanner over a file descriptor: 1 MB reads, one pass, each record handed
+/// over as the bytes of its fields (each followed by a NUL, for strtod) — no String per field.
+enum CSVScanner {
+    struct Record {
+        let bytes: UnsafeBufferPointer<UInt8>
+        /// ends[i]: the index of field i's terminating NUL in `bytes`.
+        let ends: UnsafeBufferPointer<Int>
+        var count: Int { ends.count }
+        func start(_ i: Int) -> Int { i == 0 ? 0 : ends[i - 1] + 1 }
+        func isEmpty(_ i: Int) -> Bool { ends[i] == start(i) }
+        func string(_ i: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[start(i)..<ends[i]]), as: UTF8.self) }
+
+        /// A decimal number as Swift and strtod write them (also nan and inf); nil for anything
+        /// else, including an empty field or surrounding spaces.
+        func double(_ i: Int) -> Double? {
+            let s = start(i), e = ends[i]
+            guard e > s, bytes[s] > 32, bytes[e - 1] > 32 else { return nil }
+            let base = bytes.baseAddress! + s
+            let (value, consumed) = base.withMemoryRebound(to: CChar.self, capacity: e - s + 1) { start -> (Double, Int) in
+                var end: UnsafeMutablePointer<CChar>?
+                let value = strtod(start, &end)
+                return (value, end.map { UnsafePointer($0) - start } ?? -1)
+            }
+            guard consumed == e - s else { return nil }
+            // strtod also reads hexadecimal ("0x1p3"); the log never holds it.
+            for k in s..<e where bytes[k] == 120 || bytes[k] == 88 { return nil }
+            return value
+        }
+
+        func integer(_ i: Int) -> Int? {
+            let s = start(i), e = ends[i]
+            guard e > s, e - s <= 19 else { return nil }
+            var value = 0
+            var k = s
+            let negative = bytes[s] == 45
+            if negative { k += 1; if k == e { return nil } }
+            while k < e {
+                let digit = Int(bytes[k]) - 48
+                guard digit >= 0 && digit <= 9 else { return nil }
+                value = value * 10 + digit  // at most 19 characters: cannot overflow
+                k += 1
+            }
+            return negative ? -value : value
+        }
     }
 
-    struct Record { let line: Int; let fields: [String]; let isLast: Bool }
+    /// Calls `body(record, line, unterminated)` for every record (blank lines skipped); `line` is
+    /// where the record starts, `unterminated` is true for a last record without its line break.
+    static func scan(path: String, _ body: (Record, Int, Bool) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else {
+            throw RunLogReadError(path: path, line: 0, problem: errno == ENOENT || errno == ENOTDIR ? "no such file" : "cannot be read: \(errorText())")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw RunLogReadError(path: path, line: 0, problem: "cannot be read: \(errorText())") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw RunLogReadError(path: path, line: 0, problem: "is a directory, not a CSV run log")
+        default: throw RunLogReadError(path: path, line: 0, problem: "is not a regular file (a FIFO, device or socket), not a CSV run log")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
 
-    /// RFC 4180 records with the line each starts on.
-    static func parse(_ text: String, path: String) throws -> [Record] {
-        var records: [Record] = []
-        var fields: [String] = []
-        var field = ""
-        var inQuotes = false
+        let chunkSize = 1 << 20
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var out: [UInt8] = []
+        out.reserveCapacity(8192)
+        var ends: [Int] = []
+        ends.reserveCapacity(32)
+        // 0 outside quotes, 1 inside, 2 just after a quote inside quotes (a second one is a literal ").
+        var state = 0
+        var fieldStart = 0
+        var fieldWasQuoted = false
+        var skipLineFeed = false
         var line = 1
         var recordLine = 1
-        var fieldWasQuoted = false
-        var scalars = Array(text.unicodeScalars)
-        if scalars.last != "\n" { scalars.append("\n") }  // a missing final newline ends the last record
-        var i = 0
-        while i < scalars.count {
-            let c = scalars[i]
-            if inQuotes {
-                if c == "\"" {
-                    if i + 1 < scalars.count && scalars[i + 1] == "\"" { field.unicodeScalars.append("\""); i += 1 } else { inQuotes = false }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
+        var sawAnything = false
+
+        func endRecord(unterminated: Bool) throws {
+            out.append(0)
+            ends.append(out.count - 1)
+            if !(ends.count == 1 && ends[0] == 0 && !fieldWasQuoted) {
+                try out.withUnsafeBufferPointer { b in
+                    try ends.withUnsafeBufferPointer { e in try body(Record(bytes: b, ends: e), recordLine, unterminated) }
                 }
-            } else if c == "\"" {
-                guard field.isEmpty && !fieldWasQuoted else {
-                    throw RunLogReadError(path: path, line: line, problem: "stray quote inside a field")
-                }
-                inQuotes = true
-                fieldWasQuoted = true
-            } else if c == "," {
-                fields.append(field); field = ""; fieldWasQuoted = false
-            } else if c == "\n" || c == "\r" {
-                if c == "\r" && i + 1 < scalars.count && scalars[i + 1] == "\n" { i += 1 }
-                fields.append(field); field = ""; fieldWasQuoted = false
-                if !(fields.count == 1 && fields[0].isEmpty) {
-                    records.append(Record(line: recordLine, fields: fields, isLast: false))
-                }
-                fields = []
-                line += 1
-                recordLine = line
-            } else {
-                field.unicodeScalars.append(c)
             }
-            i += 1
+            out.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            fieldStart = 0
+            fieldWasQuoted = false
         }
-        if inQuotes { throw RunLogReadError(path: path, line: recordLine, problem: "unterminated quoted field (truncated file?)") }
-        if let last = records.popLast() { records.append(Record(line: last.line, fields: last.fields, isLast: true)) }
-        return records
+
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, chunkSize) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RunLogReadError(path: path, line: line, problem: "cannot be read: \(errorText())")
+            }
+            if n == 0 { break }
+            sawAnything = true
+            for i in 0..<n {
+                let c = chunk[i]
+                if skipLineFeed {
+                    skipLineFeed = false
+                    if c == 10 { continue }
+                }
+                if state == 2 {
+                    if c == 34 { out.append(34); state = 1; continue }
+                    state = 0  // the quote closed the field; c is read as outside quotes
+                }
+                if state == 1 {
+                    if c == 34 { state = 2; continue }
+                    if c == 10 { line += 1 }
+                    out.append(c)
+                } else if c == 44 {
+                    out.append(0)
+                    ends.append(out.count - 1)
+                    fieldStart = out.count
+                    fieldWasQuoted = false
+                } else if c == 10 || c == 13 {
+                    try endRecord(unterminated: false)
+                    line += 1
+                    recordLine = line
+                    skipLineFeed = c == 13
+                } else if c == 34 {
+                    guard out.count == fieldStart && !fieldWasQuoted else {
+                        throw RunLogReadError(path: path, line: line, problem: "stray quote inside a field")
+                    }
+                    state = 1
+                    fieldWasQuoted = true
+                } else {
+                    out.append(c)
+                }
+                if out.count > RunLogReader.maximumRecordBytes {
+                    throw RunLogReadError(path: path, line: recordLine, problem: "a record longer than \(RunLogReader.maximumRecordBytes >> 20) MB: not a run log")
+                }
+            }
+        }
+        if state == 1 { throw RunLogReadError(path: path, line: recordLine, problem: "unterminated quoted field (truncated file?)") }
+        if sawAnything && (out.count > fieldStart || !ends.isEmpty || fieldWasQuoted || out.count > 0) {
+            try endRecord(unterminated: true)
+        }
     }
 }

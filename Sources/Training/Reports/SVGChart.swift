@@ -214,8 +214,8 @@ extension RunComparison {
                               series: runs.map { run in ChartSeries(name: run.name, points: run.epochs.map { (Double($0.epoch), $0.trainCost) }) },
                               logY: logCost)
         let shown: Metric = metric == .trainCost ? .testAccuracy : metric
-        let accuracy = ChartPanel(title: shown.isAccuracy ? shown.rawValue.replacingOccurrences(of: "_", with: " ").capitalized : "Test cost",
-                                  xLabel: "epoch", yLabel: shown.isAccuracy ? "accuracy (%)" : "mean cross-entropy (test)",
+        let accuracy = ChartPanel(title: shown.isAccuracy ? shown.rawValue.replacingOccurrences(of: "_", with: " ").capitalized : shown == .valCost ? "Validation cost" : "Test cost",
+                                  xLabel: "epoch", yLabel: shown.isAccuracy ? "accuracy (%)" : shown == .valCost ? "mean cross-entropy (validation)" : "mean cross-entropy (test)",
                                   series: runs.map { run in ChartSeries(name: run.name, points: run.epochs.map { (Double($0.epoch), $0.value(of: shown)) }) },
                                   logY: !shown.isAccuracy && logCost, yAsPercent: shown.isAccuracy)
         return SVGChart.document(panels: [cost, accuracy], title: "zalando-train: \(runs.count) run\(runs.count == 1 ? "" : "s")")

@@ -100,3 +100,31 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
 func csvRows(_ text: String) -> [[String]] {
     text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
 }
+
+/// RFC 4180 records (quoted fields may hold commas, quotes and line breaks), written here
+/// independently of the program's reader: the truth the run-log tests check rows against.
+func csvRecords(_ text: String) -> [[String]] {
+    var records: [[String]] = []
+    var fields: [String] = []
+    var field = ""
+    var inQuotes = false
+    var quoteJustClosed = false
+    for c in text.unicodeScalars {
+        if inQuotes {
+            if c == "\"" { inQuotes = false; quoteJustClosed = true } else { field.unicodeScalars.append(c) }
+            continue
+        }
+        if c == "\"" {
+            if quoteJustClosed { field.append("\"") }  // "" inside a quoted field
+            inQuotes = true
+            quoteJustClosed = false
+            continue
+        }
+        quoteJustClosed = false
+        if c == "," { fields.append(field); field = "" } else if c == "\n" {
+            fields.append(field); records.append(fields); fields = []; field = ""
+        } else { field.unicodeScalars.append(c) }
+    }
+    if !field.isEmpty || !fields.isEmpty { fields.append(field); records.append(fields) }
+    return records
+}
