@@ -40,7 +40,7 @@ struct Sweep: ParsableCommand {
     var slurm = false
     @Option(name: .customLong("slurm-tasks"), help: "Tasks in the Slurm array (default: one per run, at most 1000).")
     var slurmTasks: Int?
-    @Option(name: .customLong("slurm-option"), help: ArgumentHelp("An #SBATCH line for the script, e.g. '--cpus-per-task=4' (repeatable).", valueName: "option"))
+    @Option(name: .customLong("slurm-option"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An #SBATCH line for the script, e.g. '--cpus-per-task=4' (repeatable).", valueName: "option"))
     var slurmOptions: [String] = []
     @Flag(help: "Print every run's state (pending, running, finished, diverged, failed) without running.")
     var status = false

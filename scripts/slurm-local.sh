@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# A one-node Slurm cluster on this machine, for testing `zalando-train sweep --slurm` for real.
+#
+#   scripts/slurm-local.sh start    # prints `export SLURM_CONF=…`; sbatch/squeue/sinfo need it
+#   scripts/slurm-local.sh stop
+#
+# Needs root and Debian's slurm-wlm and munge (`apt-get install --no-install-recommends
+# slurm-wlm munge`). Everything lives in $ZT_SLURM_DIR (default /tmp/zt-slurm): the config, the
+# state, the logs and the pid files the daemons are stopped by. The config avoids what does not
+# work in a container: process tracking by cgroup (jobs "complete" with no output and the node
+# drains), task affinity, accounting. munged is started only if none runs, and then stopped too.
+set -euo pipefail
+dir="${ZT_SLURM_DIR:-/tmp/zt-slurm}"
+conf="$dir/slurm.conf"
+
+die() { echo "slurm-local: $*" >&2; exit 1; }
+
+start() {
+    command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v munged >/dev/null ||
+        die "slurm-wlm and munge are not installed (apt-get install --no-install-recommends slurm-wlm munge)"
+    [ "$(id -u)" = 0 ] || die "needs root (the daemons run as root here)"
+    if [ -f "$dir/slurmctld.pid" ] && kill -0 "$(cat "$dir/slurmctld.pid")" 2>/dev/null; then
+        echo "export SLURM_CONF=$conf"; return 0
+    fi
+    mkdir -p "$dir/state" "$dir/spool"
+    local host node
+    host="$(hostname -s)"
+    # slurmd -C describes this machine: NodeName=… CPUs=… RealMemory=…
+    node="$(slurmd -C | head -n 1 | sed "s/^NodeName=[^ ]*/NodeName=$host/")"
+    cat > "$conf" <<EOF
+ClusterName=zt-local
+SlurmctldHost=$host
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd.pid
+SlurmctldLogFile=$dir/slurmctld.log
+SlurmdLogFile=$dir/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+ReturnToService=2
+MaxArraySize=1001
+$node State=UNKNOWN
+PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+EOF
+    # munge: its socket folder is not created in a container, so make it by hand.
+    if ! pgrep -x munged >/dev/null; then
+        mkdir -p /run/munge && chown munge:munge /run/munge && chmod 755 /run/munge
+        runuser -u munge -- munged
+        touch "$dir/started-munged"
+    fi
+    slurmctld -f "$conf"
+    slurmd -f "$conf"
+    export SLURM_CONF="$conf"
+    for _ in $(seq 1 60); do
+        state="$(sinfo -h -o %t 2>/dev/null || true)"
+        case "$state" in idle*|mix*|alloc*) echo "export SLURM_CONF=$conf"; return 0 ;; esac
+        sleep 0.5
+    done
+    die "the node did not become idle in 30 s (state '${state:-none}'); see $dir/slurmctld.log and $dir/slurmd.log"
+}
+
+stop() {
+    for daemon in slurmd slurmctld; do
+        if [ -f "$dir/$daemon.pid" ]; then
+            pid="$(cat "$dir/$daemon.pid")"
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            rm -f "$dir/$daemon.pid"
+        fi
+    done
+    if [ -f "$dir/started-munged" ] && [ -f /run/munge/munged.pid ]; then
+        kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
+        rm -f "$dir/started-munged"
+    fi
+}
+
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    *) echo "usage: $0 start|stop" >&2; exit 64 ;;
+esac
