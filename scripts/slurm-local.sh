@@ -57,8 +57,14 @@ EOF
         runuser -u munge -- munged
         touch "$dir/started-munged"
     fi
-    slurmctld -f "$conf"
-    slurmd -f "$conf"
+    slurmctld -f "$conf" || die "slurmctld did not start; see $dir/slurmctld.log"
+    slurmd -f "$conf" || die "slurmd did not start; see $dir/slurmd.log"
+    # Both daemons must be ours and alive (another cluster on these ports makes ours exit).
+    sleep 0.5
+    for daemon in slurmctld slurmd; do
+        [ -f "$dir/$daemon.pid" ] && kill -0 "$(cat "$dir/$daemon.pid")" 2>/dev/null ||
+            { stop; die "$daemon exited (another Slurm on this machine?); see $dir/$daemon.log"; }
+    done
     export SLURM_CONF="$conf"
     for _ in $(seq 1 60); do
         state="$(sinfo -h -o %t 2>/dev/null || true)"

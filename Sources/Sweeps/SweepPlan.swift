@@ -59,12 +59,14 @@ public enum SweepPlan {
                 throw SweepError.usage("spec key \(axis.key): not an axis (--\(axis.key) does not change a run's numbers, so every value would be the same run); put it in fixed:")
             }
         }
-        // An axis with one value in every grid distinguishes no run: the label leaves it out.
-        let axisKeys = Set(spec.grids.flatMap { $0.map(\.key) })
-        let singleValued = axisKeys.filter { key in spec.grids.allSatisfy { grid in grid.first { $0.key == key }.map { $0.values.count == 1 } ?? true } }
+        // An axis with the same one value in every run distinguishes no run: labels leave it out.
+        let combinations = expand(spec)
+        var valuesOf: [String: Set<String>] = [:]
+        for settings in combinations { for setting in settings.varying { valuesOf[setting.key, default: []].insert(setting.value) } }
+        let singleValued = Set(valuesOf.filter { $0.value.count == 1 }.keys)
         var runs: [PlannedRun] = []
         var seen = Set<String>()
-        for settings in expand(spec) {
+        for settings in combinations {
             let arguments = self.arguments(settings.fixed + settings.varying)
             let definition: RunDefinition
             do {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make bench, sweep part: the sweep's own cost per run and what --jobs 2 buys, on Fashion-MNIST.
+#
+# A 6-run grid (sgd and adam × three rates, SWEEP_EPOCHS epochs each) runs with --jobs 1 and
+# with --jobs 2, each into a fresh folder, SWEEP_RUNS times; medians (min–max).
+# - overhead per run: the --jobs 1 sweep's wall time less the epochs' own seconds (the run logs'
+#   `seconds` column: training and evaluation), over 6: process start, loading the data,
+#   checkpoints, the sweep's bookkeeping and its final table. Target ≤ 0.3 s.
+# - jobs 2 ÷ jobs 1: wall time ratio. Target ≤ 0.6 on 2 cores (a busy shared machine shows less).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release/zalando-train
+DATA=${DATA_DIR:-data}
+RUNS=${SWEEP_RUNS:-3}
+EPOCHS=${SWEEP_EPOCHS:-3}
+[ -x "$BIN" ] || { echo "bench-sweep: $BIN missing; run make build" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+stats() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f (%.3f–%.3f)", m, v[1], v[NR] }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f", m }'; }
+
+cat > "$tmp/spec.yaml" <<EOF
+fixed:
+  data-dir: $DATA/fashion
+  epochs: $EPOCHS
+grid:
+  optimizer: [sgd, adam]
+  lr: [0.1, 0.01, 0.001]
+EOF
+
+: > "$tmp/wall1"; : > "$tmp/wall2"; : > "$tmp/overhead"
+for i in $(seq "$RUNS"); do
+    for jobs in 1 2; do
+        dir="$tmp/sweep-$i-$jobs"
+        start=$(date +%s.%N)
+        "$BIN" sweep "$dir" --spec "$tmp/spec.yaml" --jobs "$jobs" > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+        end=$(date +%s.%N)
+        wall=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')
+        echo "$wall" >> "$tmp/wall$jobs"
+        if [ "$jobs" = 1 ]; then
+            # Sum of the epochs' seconds (the column named `seconds`) over every run's log.
+            epochs=$(for csv in "$dir"/*/run.csv; do
+                awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") c = i; next } { s += $c } END { print s }' "$csv"
+            done | awk '{ s += $1 } END { printf "%.4f", s }')
+            awk -v w="$wall" -v e="$epochs" 'BEGIN { printf "%.4f\n", (w - e) / 6 }' >> "$tmp/overhead"
+        fi
+    done
+done
+w1=$(median < "$tmp/wall1"); w2=$(median < "$tmp/wall2")
+echo "sweep: 6 runs × $EPOCHS epochs (sgd, adam × 0.1, 0.01, 0.001), $RUNS times; medians (min–max)"
+printf '  %-44s %s\n' "--jobs 1 wall seconds" "$(stats < "$tmp/wall1")"
+printf '  %-44s %s\n' "--jobs 2 wall seconds" "$(stats < "$tmp/wall2")"
+printf '  %-44s %s\n' "sweep overhead per run, s (--jobs 1)" "$(stats < "$tmp/overhead")"
+ratio=$(awk -v a="$w2" -v b="$w1" 'BEGIN { printf "%.2f", a / b }')
+overhead=$(median < "$tmp/overhead")
+printf '  %-44s %s\n' "--jobs 2 ÷ --jobs 1 (medians)" "$ratio"
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "met" : "NOT met" }'; }
+echo "  targets: overhead ≤ 0.3 s: $(verdict "$overhead" 0.3); jobs 2 ÷ jobs 1 ≤ 0.6: $(verdict "$ratio" 0.6)"
