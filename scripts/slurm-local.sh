@@ -54,11 +54,13 @@ EOF
     # munge: its socket folder is not created in a container, so make it by hand.
     if ! pgrep -x munged >/dev/null; then
         mkdir -p /run/munge && chown munge:munge /run/munge && chmod 755 /run/munge
-        runuser -u munge -- munged
+        runuser -u munge -- munged </dev/null >/dev/null 2>&1
         touch "$dir/started-munged"
     fi
-    slurmctld -f "$conf" || die "slurmctld did not start; see $dir/slurmctld.log"
-    slurmd -f "$conf" || die "slurmd did not start; see $dir/slurmd.log"
+    # The daemons get no terminal and no pipe of ours: a caller reading our output to its end
+    # (a test) would otherwise wait for them forever.
+    slurmctld -f "$conf" </dev/null >/dev/null 2>&1 || die "slurmctld did not start; see $dir/slurmctld.log"
+    slurmd -f "$conf" </dev/null >/dev/null 2>&1 || die "slurmd did not start; see $dir/slurmd.log"
     # Both daemons must be ours and alive (another cluster on these ports makes ours exit).
     sleep 0.5
     for daemon in slurmctld slurmd; do
@@ -74,17 +76,25 @@ EOF
     die "the node did not become idle in 30 s (state '${state:-none}'); see $dir/slurmctld.log and $dir/slurmd.log"
 }
 
+# alive PID: the process exists and is not a zombie (a container's pid 1 may never reap it).
+alive() { [ -r "/proc/$1/stat" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat")" != Z ]; }
+
+# end PIDFILE: SIGTERM, up to 5 s to exit, then SIGKILL.
+end() {
+    [ -f "$1" ] || return 0
+    local pid
+    pid="$(cat "$1")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+    rm -f "$1"
+}
+
 stop() {
-    for daemon in slurmd slurmctld; do
-        if [ -f "$dir/$daemon.pid" ]; then
-            pid="$(cat "$dir/$daemon.pid")"
-            kill "$pid" 2>/dev/null || true
-            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-            rm -f "$dir/$daemon.pid"
-        fi
-    done
-    if [ -f "$dir/started-munged" ] && [ -f /run/munge/munged.pid ]; then
-        kill "$(cat /run/munge/munged.pid)" 2>/dev/null || true
+    end "$dir/slurmd.pid"
+    end "$dir/slurmctld.pid"
+    if [ -f "$dir/started-munged" ]; then
+        end /run/munge/munged.pid
         rm -f "$dir/started-munged"
     fi
 }
