@@ -133,7 +133,9 @@ public enum SweepDriver {
     /// The end of a sweep: what was interrupted or failed, then compare's table of its runs.
     static func report(_ summary: SweepSummary, runs: [PlannedRun], folder: SweepFolder, environment: Environment) {
         if summary.signal != 0 {
-            writeError("sweep: interrupted; \(summary.interrupted.count) run\(summary.interrupted.count == 1 ? "" : "s") checkpointed. "
+            let stopped = summary.interrupted.count
+            let checkpointed = summary.interrupted.filter { folder.hasCheckpoint($0.runID) }.count
+            writeError("sweep: interrupted; \(stopped) run\(stopped == 1 ? "" : "s") stopped, \(checkpointed) with a checkpoint to resume from. "
                 + "Run `zalando-train sweep \(folder.path)` again to continue.")
             return
         }

@@ -109,6 +109,21 @@ func runID(_ arguments: [String]) throws -> String {
     return RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch).runID
 }
 
+/// Runs a shell command with posix_spawn and waits for it with waitpid, its output in a file.
+/// For starting daemons: Foundation's Process sometimes never saw the script exit once it had
+/// started slurmctld, slurmd and munged (the test hung on a zombie).
+func runShell(_ command: String, output: String) -> (status: Int32, output: String) {
+    var pid: pid_t = 0
+    let words: [String] = ["/bin/sh", "-c", "(\(command)) </dev/null >'\(output)' 2>&1"]
+    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { return (127, "cannot start /bin/sh") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
+}
+
 /// Tools the real-world tests need. Outside CI a missing tool skips loudly; in CI (CI=true or
 /// ZT_REQUIRE_DATA=1, set by .ci/run, which installs them) the test runs and fails instead.
 enum RealTool {
@@ -379,9 +394,9 @@ struct SweepTests {
         let f = SweepFixture()
         let script = TestPaths.packageRoot.appendingPathComponent("scripts/slurm-local.sh").path
         let slurmDir = f.root.appendingPathComponent("slurm-cluster").path
-        let start = try runProcess("/bin/bash", [script, "start"], environment: ["ZT_SLURM_DIR": slurmDir])
-        defer { _ = try? runProcess("/bin/bash", [script, "stop"], environment: ["ZT_SLURM_DIR": slurmDir]) }
-        #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
+        let start = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' start", output: "\(f.root.path)/slurm-start.txt")
+        defer { _ = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' stop", output: "\(f.root.path)/slurm-stop.txt") }
+        #expect(start.status == 0, "\(start.output)")
         guard start.status == 0 else { return }
         let environment = ["SLURM_CONF": "\(slurmDir)/slurm.conf"]
 
