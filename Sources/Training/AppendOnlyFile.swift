@@ -76,7 +76,17 @@ public final class AppendOnlyFile {
             written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         } while written < 0 && errno == EINTR
         if written == bytes.count { return }
-        let reason = written < 0 ? errorText() : "short write (\(written) of \(bytes.count) bytes): \(errorText(ENOSPC))"
+        // A short write sets no errno: write the rest to learn why (ENOSPC, EFBIG); all of it is
+        // rolled back below, and the lock keeps other writers out until then.
+        var code = written < 0 ? errno : 0
+        var offset = max(written, 0)
+        while code == 0 && offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { code = n < 0 ? errno : EIO } else { offset += n }
+        }
+        if code == 0 { return }  // the rest went through after all: the row is whole
+        let reason = errorText(code)
         let problem: String
         if ftruncate(descriptor, off_t(sizeBefore)) == 0 {
             problem = "write failed (\(reason)); the partial row was removed, the file ends with its last whole row"

@@ -280,41 +280,6 @@ public struct Checkpoint {
                            train: train, test: test, validation: try evaluation("val"),
                            seconds: try number("last.seconds"), trainingSeconds: try number("last.training_seconds"))
     }
-
-    // MARK: - The path, before training
-
-    /// Why `path` cannot take checkpoints (nil when it can): an empty name, a folder, a missing
-    /// folder, or an existing file that is not a checkpoint (never overwritten by mistake).
-    public static func problem(withPath path: String) -> String? {
-        guard !path.isEmpty else { return "the file name is empty" }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { return "is a directory; --checkpoint needs a file name" }
-            guard Checkpoint.looksLikeCheckpoint(path) else {
-                return "exists and is not a zalando-train checkpoint; refusing to overwrite it"
-            }
-            return nil
-        }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return "folder \(folder) does not exist"
-        }
-        guard access(folder, W_OK) == 0 else { return "folder \(folder) is not writable" }
-        return nil
-    }
-
-    /// Whether the file's header names this format (its data is checked only when resuming).
-    static func looksLikeCheckpoint(_ path: String) -> Bool {
-        guard let file = fopen(path, "rb") else { return false }
-        defer { fclose(file) }
-        var head = [UInt8](repeating: 0, count: 8)
-        guard fread(&head, 1, 8, file) == 8 else { return false }
-        let length = head.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length > 0, length < 100_000_000 else { return false }
-        var header = [UInt8](repeating: 0, count: Int(length))
-        guard fread(&header, 1, header.count, file) == header.count else { return false }
-        return String(decoding: header, as: UTF8.self).contains("\"format\":\"\(format)\"")
-    }
 }
 
 public struct CheckpointError: Error, CustomStringConvertible {

@@ -187,7 +187,9 @@ public final class TrainingSession {
         let last = try checkpoint.restore(into: trainer, earlyStopping: earlyStopping)
         resumed = (checkpoint, last)
         guard let runLog, let last else { return }
-        let logged = try RunLogEpochs.epochs(in: runLog.path, runID: identity.runID, runName: runName)
+        // The rows of this run's latest occurrence in the log (an earlier, finished run with the
+        // same flags is another occurrence).
+        let logged = try RunLogReader.runs(withID: identity.runID, in: runLog.path).last?.epochs.map(\.epoch) ?? []
         if let beyond = logged.filter({ $0 > checkpoint.epoch }).max() {
             throw CheckpointError(path: checkpoint.path, problem: "is at epoch \(checkpoint.epoch), but \(runLog.path) already holds "
                 + "epoch \(beyond) of this run (an older checkpoint?); refusing to log epochs twice")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import IDXData
 import Training
 
 struct CheckpointOptions: ParsableArguments {
@@ -12,9 +13,14 @@ struct CheckpointOptions: ParsableArguments {
     /// Where checkpoints go: --checkpoint, else the --resume file.
     var checkpointPath: String? { checkpoint ?? resume }
 
-    func validate() throws {
-        if let checkpoint, let problem = Checkpoint.problem(withPath: checkpoint) {
-            throw ValidationError("--checkpoint \(checkpoint): \(problem)")
+    /// Checks --checkpoint like every output (OutputPath): a new file or a checkpoint, never one
+    /// of `inputs` (the data files, --csv, --save). A --resume file is checked by reading it.
+    func check(inputs: [String]) throws {
+        guard let checkpoint else { return }
+        do {
+            try OutputPath.check(checkpoint, flag: "--checkpoint", kind: .safetensors(format: Checkpoint.format), inputs: inputs)
+        } catch let problem as OutputPath.Problem {
+            throw ValidationError(problem.description)
         }
     }
 }
