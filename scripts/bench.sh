@@ -140,3 +140,5 @@ printf '  malloc calls of a 1-epoch run: %s with 600 updates, %s with 2400 updat
     "$(awk -v a="$allocs600" -v b="$allocs2400" 'BEGIN { d = a - b; if (d < 0) d = -d; print (d < 20) ? "the training step allocates nothing" : "the step ALLOCATES" }')"
 printf '  100-epoch default run %.2f s ≤ 1.3 × 100 × floor epoch = %.2f s: %s\n' "$long" \
     "$(awk -v f="$floor_epoch" 'BEGIN { print 130 * f }')" "$(verdict "$long" "$(awk -v f="$floor_epoch" 'BEGIN { print 130 * f }')")"
+echo
+bash scripts/bench-compare.sh

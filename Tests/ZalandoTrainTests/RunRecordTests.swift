@@ -408,6 +408,30 @@ struct CompareV2Tests {
         #expect(lines[2].hasPrefix("new ") && lines[3].hasPrefix("old "))
     }
 
+    /// Numbers read back bit for bit as Swift's own parser reads them (the reader's fast decimal
+    /// path and its strtod fallback), for values as the log writes them and in other spellings.
+    @Test func numbersReadBackExactly() throws {
+        var generator = SystemRandomNumberGenerator()
+        var texts: [String] = ["0", "-0.0", "1", "5.", ".5", "1e-08", "2.5E3", "123456789012345678", "0.30000000000000004",
+                               "9007199254740993", "0.1234567890123456789", "nan", "inf", "-inf", "1e308", "4.9e-324"]
+        for _ in 0..<3000 {
+            let magnitude = Double.random(in: -12...4, using: &generator)
+            var value = Double.random(in: 0.1...1, using: &generator) * pow(10, magnitude)
+            if Bool.random(using: &generator) { value = -value }
+            texts.append("\(value)")
+            texts.append(String(format: "%.\(Int.random(in: 0...20, using: &generator))f", value))
+        }
+        let rows = texts.enumerated().map { i, text in
+            "aaaaaaaaaaaa,r,fashion,adam,constant,0.001,50,20,relu,1,\(i + 1),\(i + 1),\(text),1,1,,,1,1,1,\"--x\""
+        }
+        let runs = try RunLogReader.read(path: try Self.log(rows))
+        #expect(runs.count == 1 && runs[0].epochs.count == texts.count)
+        for (text, record) in zip(texts, runs[0].epochs) {
+            let expected = Double(text)!
+            #expect(record.lr.bitPattern == expected.bitPattern || (record.lr.isNaN && expected.isNaN), "\(text)")
+        }
+    }
+
     /// The reader API others build on (resume, sweeps): the epochs a run_id already has.
     @Test func runsWithIDFindsARunsRows() throws {
         let path = try Self.log([

@@ -23,10 +23,11 @@ let callbacks: [String: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32] = 
         return 0
     },
     "runlog": { data, count in
-        // Half the inputs get the real header, so the fuzzer reaches the rows.
-        write(data, count, prefix: count % 2 == 0 ? RunLog.header + "\n" : "")
+        // A third of the inputs get the v2 header and a third the v1 header, so the fuzzer reaches the rows.
+        write(data, count, prefix: count % 3 == 0 ? RunLog.header + "\n" : count % 3 == 1 ? RunLog.headerV1 + "\n" : "")
         if let runs = try? RunLogReader.read(paths: [scratch]), !runs.isEmpty {
-            _ = RunComparison.table(runs, metric: .testAccuracy)
+            _ = RunComparison.table(runs, metric: RunComparison.defaultMetric(runs).metric)
+            _ = RunComparison.table(runs, metric: .valCost)
             _ = RunComparison.chart(runs, metric: .trainCost, logCost: true)
         }
         return 0

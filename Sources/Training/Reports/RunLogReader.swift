@@ -221,6 +221,7 @@ enum CSVScanner {
         func double(_ i: Int) -> Double? {
             let s = start(i), e = ends[i]
             guard e > s, bytes[s] > 32, bytes[e - 1] > 32 else { return nil }
+            if let exact = CSVScanner.exactDecimal(bytes, s, e) { return exact }
             let base = bytes.baseAddress! + s
             let (value, consumed) = base.withMemoryRebound(to: CChar.self, capacity: e - s + 1) { start -> (Double, Int) in
                 var end: UnsafeMutablePointer<CChar>?
@@ -250,6 +251,38 @@ enum CSVScanner {
         }
     }
 
+    /// Clinger's fast path: a plain decimal ("-0.8429333333333333") whose digits make an integer
+    /// m ≤ 2^53 with k ≤ 22 digits after the point is m / 10^k, both exact in a Double, so one
+    /// correctly rounded division gives exactly strtod's result. nil for anything else (exponents,
+    /// 17 significant digits, nan, inf), which goes to strtod. Most of a log's numbers qualify.
+    static func exactDecimal(_ bytes: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Double? {
+        var k = s
+        let negative = bytes[k] == 45
+        if negative { k += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = -1
+        while k < e {
+            let c = bytes[k]
+            if c == 46 {
+                if fraction >= 0 { return nil }
+                fraction = 0
+            } else {
+                let d = UInt64(c &- 48)
+                guard d <= 9, digits < 19 else { return nil }
+                mantissa = mantissa * 10 + d
+                digits += 1
+                if fraction >= 0 { fraction += 1 }
+            }
+            k += 1
+        }
+        guard digits > 0, fraction != 0, mantissa <= 1 << 53, fraction <= 22 else { return nil }
+        let value = fraction > 0 ? Double(mantissa) / powersOfTen[fraction] : Double(mantissa)
+        return negative ? -value : value
+    }
+
+    static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { x, _ in x * 10 } }
+
     /// Calls `body(record, line, unterminated)` for every record (blank lines skipped); `line` is
     /// where the record starts, `unterminated` is true for a last record without its line break.
     static func scan(path: String, _ body: (Record, Int, Bool) throws -> Void) throws {
@@ -268,11 +301,12 @@ enum CSVScanner {
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
 
         let chunkSize = 1 << 20
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        var out: [UInt8] = []
-        out.reserveCapacity(8192)
-        var ends: [Int] = []
-        ends.reserveCapacity(32)
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
+        defer { chunk.deallocate() }
+        // The current record: field bytes, each field followed by a NUL, and where each ends.
+        var fields = GrowingBuffer<UInt8>(capacity: 1 << 16)
+        var ends = GrowingBuffer<Int>(capacity: 64)
+        defer { fields.free(); ends.free() }
         // 0 outside quotes, 1 inside, 2 just after a quote inside quotes (a second one is a literal ").
         var state = 0
         var fieldStart = 0
@@ -280,71 +314,120 @@ enum CSVScanner {
         var skipLineFeed = false
         var line = 1
         var recordLine = 1
-        var sawAnything = false
 
-        func endRecord(unterminated: Bool) throws {
-            out.append(0)
-            ends.append(out.count - 1)
-            if !(ends.count == 1 && ends[0] == 0 && !fieldWasQuoted) {
-                try out.withUnsafeBufferPointer { b in
-                    try ends.withUnsafeBufferPointer { e in try body(Record(bytes: b, ends: e), recordLine, unterminated) }
-                }
-            }
-            out.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
-            fieldStart = 0
+        func endField() {
+            fields.append(0)
+            ends.append(fields.count - 1)
+            fieldStart = fields.count
             fieldWasQuoted = false
+        }
+        func endRecord(unterminated: Bool) throws {
+            let blank = ends.count == 0 && fields.count == 0 && !fieldWasQuoted
+            endField()
+            if !blank { try body(Record(bytes: fields.view, ends: ends.view), recordLine, unterminated) }
+            fields.count = 0
+            ends.count = 0
+            fieldStart = 0
         }
 
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, chunkSize) }
+            let n = read(fd, chunk, chunkSize)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw RunLogReadError(path: path, line: line, problem: "cannot be read: \(errorText())")
             }
             if n == 0 { break }
-            sawAnything = true
-            for i in 0..<n {
-                let c = chunk[i]
+            var i = 0
+            while i < n {
                 if skipLineFeed {
                     skipLineFeed = false
-                    if c == 10 { continue }
+                    if chunk[i] == 10 { i += 1; continue }
                 }
                 if state == 2 {
-                    if c == 34 { out.append(34); state = 1; continue }
-                    state = 0  // the quote closed the field; c is read as outside quotes
+                    if chunk[i] == 34 { fields.append(34); state = 1; i += 1; continue }
+                    state = 0  // the quote closed the field; this byte is read as outside quotes
                 }
                 if state == 1 {
-                    if c == 34 { state = 2; continue }
-                    if c == 10 { line += 1 }
-                    out.append(c)
-                } else if c == 44 {
-                    out.append(0)
-                    ends.append(out.count - 1)
-                    fieldStart = out.count
-                    fieldWasQuoted = false
-                } else if c == 10 || c == 13 {
-                    try endRecord(unterminated: false)
-                    line += 1
-                    recordLine = line
-                    skipLineFeed = c == 13
-                } else if c == 34 {
-                    guard out.count == fieldStart && !fieldWasQuoted else {
-                        throw RunLogReadError(path: path, line: line, problem: "stray quote inside a field")
-                    }
-                    state = 1
-                    fieldWasQuoted = true
+                    // Copy up to the next quote in one go, counting line breaks on the way.
+                    var j = i
+                    while j < n && chunk[j] != 34 { if chunk[j] == 10 { line += 1 }; j += 1 }
+                    fields.append(chunk + i, count: j - i)
+                    if j < n { state = 2; j += 1 }
+                    i = j
                 } else {
-                    out.append(c)
+                    // Copy up to the next comma, quote or line break in one go.
+                    var j = i
+                    while j < n {
+                        let c = chunk[j]
+                        if c <= 44 && (c == 44 || c == 10 || c == 13 || c == 34) { break }
+                        j += 1
+                    }
+                    fields.append(chunk + i, count: j - i)
+                    i = j
+                    guard i < n else { break }
+                    let c = chunk[i]
+                    i += 1
+                    if c == 44 {
+                        endField()
+                    } else if c == 34 {
+                        guard fields.count == fieldStart && !fieldWasQuoted else {
+                            throw RunLogReadError(path: path, line: line, problem: "stray quote inside a field")
+                        }
+                        state = 1
+                        fieldWasQuoted = true
+                    } else {
+                        try endRecord(unterminated: false)
+                        line += 1
+                        recordLine = line
+                        skipLineFeed = c == 13
+                    }
                 }
-                if out.count > RunLogReader.maximumRecordBytes {
+                if fields.count > RunLogReader.maximumRecordBytes {
                     throw RunLogReadError(path: path, line: recordLine, problem: "a record longer than \(RunLogReader.maximumRecordBytes >> 20) MB: not a run log")
                 }
             }
         }
         if state == 1 { throw RunLogReadError(path: path, line: recordLine, problem: "unterminated quoted field (truncated file?)") }
-        if sawAnything && (out.count > fieldStart || !ends.isEmpty || fieldWasQuoted || out.count > 0) {
-            try endRecord(unterminated: true)
-        }
+        if fields.count > 0 || ends.count > 0 || fieldWasQuoted { try endRecord(unterminated: true) }
     }
+}
+
+/// A growable buffer of plain values without Array's per-element checks (the scanner's hot loop).
+struct GrowingBuffer<Element> {
+    private(set) var base: UnsafeMutablePointer<Element>
+    private var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        var newCapacity = capacity * 2
+        while newCapacity < count + extra { newCapacity *= 2 }
+        let grown = UnsafeMutablePointer<Element>.allocate(capacity: newCapacity)
+        grown.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = grown
+        capacity = newCapacity
+    }
+
+    mutating func append(_ value: Element) {
+        reserve(1)
+        (base + count).initialize(to: value)
+        count += 1
+    }
+
+    mutating func append(_ source: UnsafePointer<Element>, count extra: Int) {
+        guard extra > 0 else { return }
+        reserve(extra)
+        (base + count).initialize(from: source, count: extra)
+        count += extra
+    }
+
+    var view: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    func free() { base.deallocate() }
 }
