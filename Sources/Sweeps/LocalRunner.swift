@@ -208,7 +208,7 @@ public final class LocalRunner {
             let now = monotonicSeconds()
             let underway = running.values.map { min(now - $0.started, mean) }.reduce(0, +)
             let remaining = max(0, mean * Double(running.count + queue.count) - underway) / Double(max(1, options.jobs))
-            text += ", about \(formatDuration(remaining)) left"
+            if remaining >= 0.5 { text += ", about \(formatDuration(remaining)) left" }
         }
         return text
     }

@@ -14,7 +14,7 @@ struct SweepFixture {
         root = TestPaths.temporaryDirectory()
         let data = root.appendingPathComponent("tiny")
         try! FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 2026)
         for (stem, count) in [("train", 600), ("t10k", 100)] {
             let labels = (0..<count).map { _ in UInt8.random(in: 0..<10, using: &generator) }
             // Each class has its own brightness pattern plus noise: learnable, not trivial.
@@ -81,6 +81,19 @@ struct SweepFixture {
             result[relative] = "\(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(bytes.hashValue)"
         }
         return result
+    }
+}
+
+/// A seeded generator, so every fixture holds the same images.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 
@@ -250,10 +263,10 @@ struct SweepTests {
 
     @Test func aDivergingRunIsRecordedAndNotRetried() throws {
         let f = SweepFixture()
-        let spec = f.spec("grid:\n  optimizer: [sgd]\n  lr: [1000, 0.1]\n")
+        let spec = f.spec("grid:\n  optimizer: [sgd]\n  lr: [1e20, 0.1]\n")
         let result = try f.sweep(["--spec", spec])
         #expect(result.status == 0, "diverged runs are a result, not a failure: \(result.stderr)")
-        let diverged = try runID(["--optimizer", "sgd", "--lr", "1000", "--epochs", "2"])
+        let diverged = try runID(["--optimizer", "sgd", "--lr", "1e20", "--epochs", "2"])
         #expect(f.file(diverged, "state").contains("state=diverged"))
         #expect(f.file(diverged, "state").contains("exit=3"))
         #expect(result.stderr.contains("diverged"))
@@ -327,17 +340,21 @@ struct SweepTests {
         let f = SweepFixture()
         let spec = f.spec("grid:\n  optimizer: [sgd, adam, momentum]\n  lr: [0.1, 0.01]\n", fixed: "epochs: 20")
         #expect(try f.sweep(["--spec", spec, "--list"]).status == 0)
-        let group = DispatchGroup()
-        nonisolated(unsafe) var results: [ProcessResult?] = [nil, nil]
-        for index in 0..<2 {
-            group.enter()
-            DispatchQueue.global().async {
-                results[index] = try? f.sweep(["--jobs", "2"])
-                group.leave()
-            }
+        // Both at once, each with two jobs.
+        let processes = (0..<2).map { index -> Process in
+            let process = Process()
+            process.executableURL = TestPaths.binary
+            process.arguments = ["sweep", f.dir, "--jobs", "2"]
+            process.currentDirectoryURL = f.root
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            return process
         }
-        group.wait()
-        for result in results { #expect(result?.status == 0, "\(result?.stderr ?? "")") }
+        for process in processes { try process.run() }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
         #expect(f.runFolders().count == 6)
         for id in f.runFolders() {
             #expect(f.file(id, "train.log").components(separatedBy: "sweep starts").count - 1 == 1, "run \(id) started once")
