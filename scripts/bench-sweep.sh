@@ -29,7 +29,7 @@ grid:
   lr: [0.1, 0.01, 0.001]
 EOF
 
-: > "$tmp/wall1"; : > "$tmp/wall2"; : > "$tmp/overhead"
+: > "$tmp/wall1"; : > "$tmp/wall2"; : > "$tmp/overhead"; : > "$tmp/load"; : > "$tmp/rest"
 for i in $(seq "$RUNS"); do
     for jobs in 1 2; do
         dir="$tmp/sweep-$i-$jobs"
@@ -44,14 +44,21 @@ for i in $(seq "$RUNS"); do
                 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") c = i; next } { s += $c } END { print s }' "$csv"
             done | awk '{ s += $1 } END { printf "%.4f", s }')
             awk -v w="$wall" -v e="$epochs" 'BEGIN { printf "%.4f\n", (w - e) / 6 }' >> "$tmp/overhead"
+            # Of which each child's data loading (train prints "loaded in X.XXs").
+            loads=$(cat "$dir"/*/train.log | sed -n 's/.*(loaded in \([0-9.]*\)s).*/\1/p' | awk '{ s += $1 } END { printf "%.4f", s }')
+            awk -v l="$loads" 'BEGIN { printf "%.4f\n", l / 6 }' >> "$tmp/load"
+            awk -v w="$wall" -v e="$epochs" -v l="$loads" 'BEGIN { printf "%.4f\n", (w - e - l) / 6 }' >> "$tmp/rest"
         fi
     done
 done
 w1=$(median < "$tmp/wall1"); w2=$(median < "$tmp/wall2")
+echo "sweep: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores at the start"
 echo "sweep: 6 runs × $EPOCHS epochs (sgd, adam × 0.1, 0.01, 0.001), $RUNS times; medians (min–max)"
 printf '  %-44s %s\n' "--jobs 1 wall seconds" "$(stats < "$tmp/wall1")"
 printf '  %-44s %s\n' "--jobs 2 wall seconds" "$(stats < "$tmp/wall2")"
 printf '  %-44s %s\n' "sweep overhead per run, s (--jobs 1)" "$(stats < "$tmp/overhead")"
+printf '  %-44s %s\n' "  of which the child loads the data set" "$(stats < "$tmp/load")"
+printf '  %-44s %s\n' "  the rest: spawn, checkpoints, bookkeeping" "$(stats < "$tmp/rest")"
 ratio=$(awk -v a="$w2" -v b="$w1" 'BEGIN { printf "%.2f", a / b }')
 overhead=$(median < "$tmp/overhead")
 printf '  %-44s %s\n' "--jobs 2 ÷ --jobs 1 (medians)" "$ratio"
