@@ -37,10 +37,29 @@ public struct Checkpoint {
 
     // MARK: - Writing
 
-    /// Writes the state of `trainer` after `epoch` finished epochs (plus `trainer.batchesDone`
-    /// minibatches of the next one) to `path`.
-    static func write(to path: String, trainer: Trainer, identity: RunIdentity, runName: String, epoch: Int,
-                      last: EpochResult?, earlyStopping: EarlyStopping?) throws {
+    /// A copy of the whole state, taken between two updates, to be written while training goes on.
+    struct Snapshot: @unchecked Sendable {
+        let metadata: [String: String]
+        let tensors: [(name: String, dtype: String, count: Int)]
+        /// Every tensor's bytes, one after the other.
+        let data: [UInt8]
+
+        func write(to path: String) throws {
+            try data.withUnsafeBytes { raw in
+                var offset = 0
+                let sources = tensors.map { tensor in
+                    defer { offset += 4 * tensor.count }
+                    return SafeTensorsFile.Source(name: tensor.name, dtype: tensor.dtype, count: tensor.count, bytes: raw.baseAddress! + offset)
+                }
+                try SafeTensorsFile.write(path: path, metadata: metadata, tensors: sources)
+            }
+        }
+    }
+
+    /// The state of `trainer` after `epoch` finished epochs (plus `trainer.batchesDone`
+    /// minibatches of the next one).
+    static func snapshot(trainer: Trainer, identity: RunIdentity, runName: String, epoch: Int,
+                         last: EpochResult?, earlyStopping: EarlyStopping?) -> Snapshot {
         var m: [String: String] = [
             "format": format, "checkpoint_version": version,
             "flags": identity.flags, "run_id": identity.runID, "run": runName,
@@ -84,9 +103,17 @@ public struct Checkpoint {
             sources.append(.init(name: "early_stop.best_parameters", dtype: "F32", count: e.bestParameters.count,
                                  bytes: UnsafeRawPointer(e.bestParameters.pointer)))
         }
-        try trainer.order.withUnsafeBytes { order in
+        return trainer.order.withUnsafeBytes { order in
             sources.append(.init(name: "shuffle_order", dtype: "I32", count: trainer.order.count, bytes: order.baseAddress!))
-            try SafeTensorsFile.write(path: path, metadata: m, tensors: sources)
+            var data = [UInt8](repeating: 0, count: sources.reduce(0) { $0 + 4 * $1.count })
+            data.withUnsafeMutableBytes { destination in
+                var offset = 0
+                for source in sources {
+                    (destination.baseAddress! + offset).copyMemory(from: source.bytes, byteCount: 4 * source.count)
+                    offset += 4 * source.count
+                }
+            }
+            return Snapshot(metadata: m, tensors: sources.map { ($0.name, $0.dtype, $0.count) }, data: data)
         }
     }
 

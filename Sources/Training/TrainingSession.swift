@@ -36,6 +36,9 @@ public final class TrainingSession {
     }
     /// Set by `resume(from:)`: the checkpoint and the last epoch it finished.
     private var resumed: (checkpoint: Checkpoint, last: EpochResult?)?
+    /// Epochs of this run the run log already holds (from `resume(from:)`): never logged twice.
+    private var loggedEpochs: Set<Int> = []
+    private let checkpointWriter = CheckpointWriter()
 
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?) throws {
         self.configuration = configuration
@@ -61,6 +64,8 @@ public final class TrainingSession {
             """)
         if let resumed { writeToStandardOutput(resumed.checkpoint.resumingLine + "\n") }
         if let earlyStopping { writeToStandardOutput(earlyStopping.announcement + "\n") }
+        // Whatever ends the run, the checkpoint being written lands first.
+        defer { try? checkpointWriter.wait() }
         Interruption.install()
         trainer.shouldStop = { Interruption.signal != 0 }
         let progress = ProgressBar()
@@ -90,6 +95,7 @@ public final class TrainingSession {
                 if let kept = keptEpochs(before: epoch) { message += "; " + kept }
                 if let checkpointPath {
                     try writeCheckpoint(to: checkpointPath, epoch: epoch - 1, last: lastResult)
+                    try checkpointWriter.wait()
                     message += "; checkpoint saved to \(checkpointPath)"
                 }
                 if let savePath {
@@ -106,9 +112,12 @@ public final class TrainingSession {
                 writeToStandardError("timing epoch=\(result.epoch) train=\(formatFixed(result.trainingSeconds, digits: 4)) "
                     + "eval=\(formatFixed(result.seconds - result.trainingSeconds, digits: 4)) load=\(formatFixed(loadSeconds, digits: 4))\n")
             }
-            // The checkpoint first, then the row: a kill between them loses a row that resuming
-            // writes again from the checkpoint (see resume(from:)), never a duplicate.
+            // The checkpoint is written while the next epoch trains, so a kill may leave the
+            // row of an epoch whose checkpoint never landed, or (killed before the row) a
+            // checkpoint whose row is missing: resuming writes a missing row from the checkpoint
+            // and skips the rows the log already holds (see resume(from:)). Each epoch once.
             if let checkpointPath { try writeCheckpoint(to: checkpointPath, epoch: epoch, last: result) }
+            if loggedEpochs.contains(epoch) { lastResult = result; if stop { break }; continue }
             do {
                 try runLog?.append(RunLog.row(configuration: c, identity: identity, name: runName, result: result))
             } catch {
@@ -125,6 +134,7 @@ public final class TrainingSession {
             lastResult = result
             if stop { break }
         }
+        try checkpointWriter.wait()
         if let savePath {
             var restored: [String: String] = [:]
             if restoreBest, let earlyStopping, earlyStopping.bestEpoch > 0 {
@@ -167,20 +177,24 @@ public final class TrainingSession {
         try ModelFile.save(trainer.network, metadata: metadata, to: path)
     }
 
+    /// Hands the state to the background writer. With --timing, reports the seconds training
+    /// waited (the copy, and the previous write if it had not finished), the previous write's
+    /// seconds and the checkpoint's size.
     private func writeCheckpoint(to path: String, epoch: Int, last: EpochResult?) throws {
         let start = monotonicSeconds()
-        try Checkpoint.write(to: path, trainer: trainer, identity: identity, runName: runName, epoch: epoch, last: last,
-                             earlyStopping: earlyStopping)
+        let snapshot = Checkpoint.snapshot(trainer: trainer, identity: identity, runName: runName, epoch: epoch, last: last,
+                                           earlyStopping: earlyStopping)
+        try checkpointWriter.submit(snapshot, to: path)
         if reportTiming {
-            var info = stat()
-            stat(path, &info)
-            writeToStandardError("timing checkpoint=\(formatFixed(monotonicSeconds() - start, digits: 6)) bytes=\(info.st_size)\n")
+            writeToStandardError("timing checkpoint=\(formatFixed(monotonicSeconds() - start, digits: 6)) "
+                + "previous_write=\(formatFixed(checkpointWriter.lastWriteSeconds, digits: 6)) bytes=\(snapshot.data.count)\n")
         }
     }
 
     /// Continues from `checkpoint`: the flags must be the checkpoint's (else
     /// `CheckpointFlagMismatch`), then the whole state is restored, and the run log gets the
-    /// checkpoint's last row if a kill lost it (each epoch is logged exactly once).
+    /// checkpoint's last row if a kill lost it; rows the log already holds for later epochs (the
+    /// checkpoint was still being written when the run was killed) are not appended again.
     public func resume(from checkpoint: Checkpoint) throws {
         let differences = checkpoint.flagDifferences(from: identity)
         guard differences.isEmpty else { throw CheckpointFlagMismatch(path: checkpoint.path, differences: differences) }
@@ -190,11 +204,8 @@ public final class TrainingSession {
         // The rows of this run's latest occurrence in the log (an earlier, finished run with the
         // same flags is another occurrence).
         let logged = try RunLogReader.runs(withID: identity.runID, in: runLog.path).last?.epochs.map(\.epoch) ?? []
-        if let beyond = logged.filter({ $0 > checkpoint.epoch }).max() {
-            throw CheckpointError(path: checkpoint.path, problem: "is at epoch \(checkpoint.epoch), but \(runLog.path) already holds "
-                + "epoch \(beyond) of this run (an older checkpoint?); refusing to log epochs twice")
-        }
-        if !logged.contains(checkpoint.epoch) {
+        loggedEpochs = Set(logged)
+        if !loggedEpochs.contains(checkpoint.epoch) {
             try runLog.append(RunLog.row(configuration: configuration, identity: identity, name: runName, result: last))
             writeToStandardOutput("\(runLog.path): wrote the row of epoch \(checkpoint.epoch), which the interruption lost\n")
         }
