@@ -119,3 +119,32 @@ public enum StandardStreams {
         signal(SIGXFSZ, SIG_IGN)
     }
 }
+
+/// Writes a whole file atomically: a temporary file beside `path` (O_CREAT|O_EXCL|O_CLOEXEC),
+/// every byte written, fsync, then rename over `path`; on any failure the temporary is removed
+/// and `path` is left as it was. Models and charts are written this way.
+public enum AtomicFile {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let folder = OutputPath.folderName(of: path)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temporary = folder + "/.\(name).tmp-\(getpid())"
+        unlink(temporary)  // a leftover of an earlier process with our pid
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0o644)
+        guard fd >= 0 else { throw FileError(path: path, problem: "cannot be written: \(errorText())") }
+        var offset = 0
+        var failure: Int32 = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { failure = n < 0 ? errno : EIO; break }
+            offset += n
+        }
+        if failure == 0 && fsync(fd) != 0 { failure = errno }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            unlink(temporary)
+            throw FileError(path: path, problem: "cannot be written: \(errorText(failure))")
+        }
+    }
+}

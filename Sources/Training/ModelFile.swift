@@ -47,20 +47,10 @@ public enum ModelFile {
             var bits = value.bitPattern.littleEndian
             withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) }
         }
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
-            try data.write(to: temporary)
-            if rename(temporary.path, path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw ModelFileError(path: path, problem: "cannot be written: \(reason)")
-            }
-        } catch let error as ModelFileError {
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw ModelFileError(path: path, problem: "cannot be written: \(describe(error))")
+            try AtomicFile.write(Array(data), to: path)
+        } catch let error as FileError {
+            throw ModelFileError(path: path, problem: error.problem)
         }
     }
 

@@ -392,6 +392,11 @@ struct CompareV2Tests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!result.stdout.contains("\u{1B}") && !result.stdout.contains("\u{7}"))
         #expect(result.stdout.contains("evil\\u{1b}[2J\\nname\\u{7}"), "\(result.stdout)")
+        // …nor can a field named in an error message.
+        let bad = try Self.log([Self.row(id: "eeeeeeeeeeee", name: "n", epoch: 1, val: 0.5, test: 0.5, flags: Self.flags())
+            .replacingOccurrences(of: ",0.55,", with: ",\"\u{1B}[2J\",")])
+        let error = try runTool(["compare", bad])
+        #expect(error.status == 1 && error.stderr.contains("test_cost \"\\u{1b}[2J\" is not a number") && !error.stderr.contains("\u{1B}"), "\(error.stderr)")
     }
 
     /// v1 and v2 logs together; a v1 run is keyed by its identifying columns.

@@ -141,7 +141,7 @@ public enum RunLogReader {
             }
             func number(_ column: Int) throws -> Double {
                 guard let value = f.double(column) else {
-                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(f.string(column).prefix(40))\" is not a number")
+                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(RunComparison.printable(String(f.string(column).prefix(40))))\" is not a number")
                 }
                 return value
             }
@@ -151,7 +151,7 @@ public enum RunLogReader {
             }
             func integer(_ column: Int) throws -> Int {
                 guard let value = f.integer(column) else {
-                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(f.string(column).prefix(40))\" is not a whole number")
+                    throw RunLogReadError(path: path, line: line, problem: "\(columns[column]) \"\(RunComparison.printable(String(f.string(column).prefix(40))))\" is not a whole number")
                 }
                 return value
             }
@@ -300,7 +300,8 @@ enum CSVScanner {
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
 
-        let chunkSize = 1 << 20
+        // 1 MB reads; less for a small file (the fuzzer reads thousands of tiny ones a second).
+        let chunkSize = max(4096, min(1 << 20, Int(info.st_size) + 1))
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkSize)
         defer { chunk.deallocate() }
         // The current record: field bytes, each field followed by a NUL, and where each ends.

@@ -199,11 +199,7 @@ public enum SVGChart {
 
     /// Writes `svg` to `path` atomically.
     public static func write(_ svg: String, to path: String) throws {
-        do {
-            try svg.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw FileError(path: path, problem: "cannot be written: \(describe(error))")
-        }
+        try AtomicFile.write(Array(svg.utf8), to: path)
     }
 }
 

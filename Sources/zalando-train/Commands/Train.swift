@@ -112,7 +112,9 @@ let optimizerAndScheduleTable: String = {
     text += "  schedule at j − W.\n\n"
     text += "Resuming: --checkpoint FILE writes the whole state after every epoch and when\n"
     text += "interrupted; --resume FILE with the same flags continues with the same numbers.\n\n"
-    text += "Exit status: 0 done (also an early stop), 1 runtime error (files), 3 the cost became NaN or\n"
-    text += "infinite, 64 bad flags, 130 or 143 interrupted by SIGINT or SIGTERM."
+    text += "Exit status: 0 done (also an early stop), 1 runtime error (files; a run log\n"
+    text += "write that failed is rolled back), 3 the cost became NaN or infinite, 64 bad\n"
+    text += "flags or output paths (checked before training), 130 or 143 interrupted by\n"
+    text += "SIGINT or SIGTERM."
     return text
 }()
