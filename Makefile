@@ -83,6 +83,7 @@ install: build
 
 bench: build download-data
 	@TARGET_CPU="$(TARGET_CPU)" bash scripts/bench.sh
+	@bash scripts/bench-sweep.sh
 
 fuzz: setup
 	@bash scripts/fuzz.sh

@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C system libraries, found through pkg-config (Debian: libopenblas-dev, zlib1g-dev).
@@ -31,15 +32,18 @@ let package = Package(
         .target(name: "Optimization", dependencies: ["Support"]),
         // Training loop, run log CSV, model files, the path problem, reports and charts.
         .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS", "CZlib"]),
+        // Sweeps: YAML specs, grid expansion, the sweep folder, child processes, shards, Slurm.
+        // It knows runs only as argument lists; the executable checks them with train's parser.
+        .target(name: "Sweeps", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Command definitions only.
         .executableTarget(
             name: "zalando-train",
-            dependencies: ["Training", "IDXData", "MLP", "Optimization",
+            dependencies: ["Training", "IDXData", "MLP", "Optimization", "Sweeps",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(
             name: "ZalandoTrainTests",
-            dependencies: ["zalando-train", "Training", "IDXData", "MLP", "Optimization", "Support", "CZlib",
+            dependencies: ["zalando-train", "Training", "IDXData", "MLP", "Optimization", "Support", "CZlib", "Sweeps",
                            .product(name: "Numerics", package: "swift-numerics"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]

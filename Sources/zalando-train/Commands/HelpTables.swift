@@ -8,10 +8,11 @@ enum HelpTables {
     static let train = optimizers(recommended: true) + "\n\n" + schedules(ScheduleKind.allCases) + "\n\n"
         + "Resuming: --checkpoint FILE writes the whole state after every epoch and when\n"
         + "interrupted; --resume FILE with the same flags continues with the same numbers.\n\n"
-        + "Exit status: 0 done (also an early stop), 1 runtime error (files; a run log write that failed\n"
-        + "is rolled back), 3 the cost became NaN or infinite, 64 bad flags or output\n"
-        + "paths (checked before training), 130, 143 or 129 interrupted by SIGINT,\n"
-        + "SIGTERM or SIGHUP (SIGPIPE is ignored: a closed output only stops printing)."
+        + "Exit status: 0 done (also an early stop), 1 runtime error (files; a run log\n"
+        + "write that failed is rolled back), 3 the cost became NaN or infinite, 64 bad\n"
+        + "flags or output paths (checked before training), 130, 143 or 129 interrupted\n"
+        + "by SIGINT, SIGTERM or SIGHUP (SIGPIPE is ignored: a closed output only stops\n"
+        + "the printing)."
 
     static let exitStatus = "Exit status: 0 done, 1 runtime error (files), 64 bad flags."
 

@@ -1,0 +1,286 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `train` command line of a run in the sweep folder. The one place that knows which of
+/// train's output flags a sweep uses.
+public enum TrainCommand {
+    /// `train <flags> --csv … --save … --checkpoint … [--resume …]`.
+    public static func arguments(for run: PlannedRun, in folder: SweepFolder, resuming: Bool, checkpoints: Bool) -> [String] {
+        let id = run.runID
+        var arguments = ["train"] + run.definition.arguments + ["--csv", folder.csv(id), "--save", folder.model(id)]
+        if checkpoints {
+            arguments += ["--checkpoint", folder.checkpoint(id)]
+            if resuming { arguments += ["--resume", folder.checkpoint(id)] }
+        }
+        return arguments
+    }
+}
+
+/// How a sweep (or the part of it this process ran) ended.
+public struct SweepSummary: Sendable {
+    public var finished: [PlannedRun] = []
+    public var diverged: [(run: PlannedRun, message: String)] = []
+    public var failed: [(run: PlannedRun, message: String)] = []
+    /// Runs another process was running (their lock was held).
+    public var elsewhere: [PlannedRun] = []
+    /// Runs already finished or diverged before this process looked.
+    public var alreadyDone = 0
+    /// The signal that stopped the sweep, or 0.
+    public var signal: Int32 = 0
+    public var interrupted: [PlannedRun] = []
+
+    /// 0 when every run finished or diverged, 1 when some failed, 128 + signal when interrupted.
+    public var exitCode: Int32 { signal != 0 ? 128 + signal : (failed.isEmpty ? 0 : 1) }
+}
+
+/// Runs a sweep's pending runs on this machine, `jobs` at a time, each a child `train` in its
+/// run folder, and keeps the state files: finished and diverged runs are recorded and never
+/// rerun, a failed run is retried once (it resumes from its checkpoint), and SIGINT, SIGTERM or
+/// SIGHUP stop every child cleanly (each writes its checkpoint) so a rerun continues.
+public final class LocalRunner {
+    public struct Options: Sendable {
+        public var jobs: Int
+        /// The zalando-train binary the children run.
+        public var executable: String
+        /// Whether train takes --checkpoint and --resume.
+        public var checkpoints: Bool
+        /// One line per run on standard error, no status line (for `--run`, one run per process).
+        public var quiet: Bool
+        public init(jobs: Int, executable: String, checkpoints: Bool, quiet: Bool = false) {
+            self.jobs = jobs
+            self.executable = executable
+            self.checkpoints = checkpoints
+            self.quiet = quiet
+        }
+    }
+
+    private struct Job {
+        let run: PlannedRun
+        let lock: RunLock
+        let started: Double
+        let resumed: Bool
+    }
+
+    let folder: SweepFolder
+    let options: Options
+    private var queue: [PlannedRun]
+    private var running: [pid_t: Job] = [:]
+    private var failuresNow: [String: Int] = [:]
+    private var summary = SweepSummary()
+    private var durations: [Double] = []
+    /// Lines about runs that ended, printed once the freed slots are filled again.
+    private var events: [String] = []
+    private let total: Int
+    private let status: StatusLine
+
+    public init(folder: SweepFolder, runs: [PlannedRun], options: Options) {
+        self.folder = folder
+        self.options = options
+        queue = runs
+        total = runs.count
+        status = StatusLine(enabled: !options.quiet && isatty(2) == 1)
+    }
+
+    public func run() throws -> SweepSummary {
+        SignalRelay.install()
+        var forwarded: Int32 = 0
+        while true {
+            while summary.signal == 0 && running.count < options.jobs && !queue.isEmpty {
+                try start(queue.removeFirst())
+            }
+            for event in events {
+                status.print(options.quiet ? event : event + " — " + progress())
+            }
+            events.removeAll()
+            if running.isEmpty && (queue.isEmpty || summary.signal != 0) { break }
+            status.show(progress())
+            SignalRelay.wait(milliseconds: 1000)
+            if SignalRelay.count != forwarded {
+                forwarded = SignalRelay.count
+                stop(signal: SignalRelay.lastSignal)
+            }
+            reap()
+        }
+        status.clear()
+        return summary
+    }
+
+    // MARK: - Starting and ending runs
+
+    private func start(_ run: PlannedRun) throws {
+        let id = run.runID
+        guard let lock = try folder.lock(id) else {
+            summary.elsewhere.append(run)
+            return
+        }
+        if let record = folder.record(id), record.state == .diverged || (record.state == .finished && record.epochs >= run.definition.epochs) {
+            lock.release()
+            summary.alreadyDone += 1
+            return
+        }
+        let resuming = options.checkpoints && folder.hasCheckpoint(id)
+        if !resuming {
+            // A fresh start: no rows or model of an earlier attempt may remain.
+            for path in [folder.csv(id), folder.model(id)] { unlink(path) }
+        }
+        let arguments = TrainCommand.arguments(for: run, in: folder, resuming: resuming, checkpoints: options.checkpoints)
+        appendLine("== \(timestamp()) sweep starts: \(shellCommand([options.executable] + arguments))", to: folder.log(id))
+        do {
+            let pid = try ChildProcess.spawn(executable: options.executable, arguments: arguments, logPath: folder.log(id), lock: lock)
+            running[pid] = Job(run: run, lock: lock, started: monotonicSeconds(), resumed: resuming)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
+    private func reap() {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { return }
+            guard let job = running.removeValue(forKey: pid) else { continue }
+            finish(job, code: ChildProcess.exitCode(fromWaitStatus: status))
+        }
+    }
+
+    private func finish(_ job: Job, code: Int32) {
+        let run = job.run, id = run.runID
+        let seconds = monotonicSeconds() - job.started
+        let previous = folder.record(id)
+        var record = RunRecord(state: .finished, epochs: run.definition.epochs, exitStatus: code, failures: previous?.failures ?? 0)
+        let line: String
+        switch code {
+        case 0:
+            durations.append(seconds)
+            summary.finished.append(run)
+            line = "finished"
+        case 3:
+            durations.append(seconds)
+            record.state = .diverged
+            let message = lastLine(of: folder.log(id)) ?? "diverged"
+            summary.diverged.append((run, message))
+            line = "diverged (\(message))"
+        case let c where [129, 130, 143].contains(c) && summary.signal != 0:
+            record.state = .interrupted
+            summary.interrupted.append(run)
+            line = folder.hasCheckpoint(id) ? "interrupted (checkpointed; a rerun resumes it)" : "interrupted (a rerun starts it again)"
+        default:
+            record.state = .failed
+            record.failures += 1
+            let message = "exit \(code): " + (lastLine(of: folder.log(id)) ?? "no output")
+            failuresNow[id, default: 0] += 1
+            if failuresNow[id]! < 2 && summary.signal == 0 {
+                queue.append(run)
+                line = "failed, retrying once (\(message))"
+            } else {
+                summary.failed.append((run, message))
+                line = "failed (\(message); log \(folder.log(id)))"
+            }
+        }
+        do { try folder.write(record, for: id) } catch { writeError("sweep: \(error)") }
+        job.lock.release()
+        events.append("sweep: \(id) \(run.label): \(line) in \(formatDuration(seconds))")
+    }
+
+    /// Forwards the signal to every child (they checkpoint and exit) and starts nothing more.
+    private func stop(signal: Int32) {
+        let first = summary.signal == 0
+        summary.signal = signal
+        // train checkpoints on SIGINT and SIGTERM; SIGHUP to the sweep stops children with SIGTERM.
+        let toChild = signal == SIGHUP ? SIGTERM : signal
+        for pid in running.keys { kill(pid, toChild) }
+        if first {
+            let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "SIGHUP"
+            status.print("sweep: \(name): stopping \(running.count) running run\(running.count == 1 ? "" : "s") (each writes its checkpoint)")
+        }
+    }
+
+    // MARK: - Progress
+
+    private func progress() -> String {
+        let done = summary.finished.count + summary.diverged.count + summary.failed.count + summary.alreadyDone
+            + summary.elsewhere.count
+        var text = "\(done)/\(total) done, \(running.count) running, \(queue.count) left"
+        if !durations.isEmpty, running.count + queue.count > 0, summary.signal == 0 {
+            let mean = durations.reduce(0, +) / Double(durations.count)
+            let now = monotonicSeconds()
+            let underway = running.values.map { min(now - $0.started, mean) }.reduce(0, +)
+            let remaining = max(0, mean * Double(running.count + queue.count) - underway) / Double(max(1, options.jobs))
+            if remaining >= 0.5 { text += ", about \(formatDuration(remaining)) left" }
+        }
+        return text
+    }
+}
+
+/// The status line: on a terminal one line rewritten in place under the event lines; otherwise
+/// only the event lines (a log stays readable).
+final class StatusLine {
+    let enabled: Bool
+    private var shown = false
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ text: String) {
+        guard enabled else { return }
+        writeError("\r\u{1B}[K" + "sweep: " + text, newline: false)
+        shown = true
+    }
+
+    func print(_ line: String) {
+        clear()
+        writeError(line)
+    }
+
+    func clear() {
+        if shown { writeError("\r\u{1B}[K", newline: false); shown = false }
+    }
+}
+
+// MARK: - Helpers
+
+func writeError(_ text: String, newline: Bool = true) {
+    let bytes = Array((newline ? text + "\n" : text).utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// `42s`, `3m 20s`, `2h 05m`.
+public func formatDuration(_ seconds: Double) -> String {
+    if seconds < 10 { return String(Double(Int(seconds * 10)) / 10) + "s" }
+    let s = Int(seconds.rounded())
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return "\(s / 60)m \(s % 60 < 10 ? "0" : "")\(s % 60)s" }
+    return "\(s / 3600)h \(s % 3600 / 60 < 10 ? "0" : "")\(s % 3600 / 60)m"
+}
+
+func timestamp() -> String {
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    var buffer = [CChar](repeating: 0, count: 32)
+    let length = strftime(&buffer, buffer.count, "%Y-%m-%d %H:%M:%S UTC", &parts)
+    return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+func appendLine(_ line: String, to path: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { return }
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+}
+
+/// POSIX shell quoting: plain words stay as they are, anything else in single quotes.
+public func shellQuote(_ word: String) -> String {
+    let safe = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=,:@+%".contains($0)) }
+    if safe && !word.isEmpty { return word }
+    return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+}
+
+public func shellCommand(_ words: [String]) -> String { words.map(shellQuote).joined(separator: " ") }

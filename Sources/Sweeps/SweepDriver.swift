@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `zalando-train sweep` was asked to do, as plain values (the executable fills it from
+/// its flags).
+public struct SweepRequest: Sendable {
+    public enum Mode: Sendable {
+        case run
+        case status
+        case list
+        case slurm(tasks: Int?, options: [String])
+        /// One run by its id (what --list prints).
+        case single(String)
+    }
+
+    public var directory: String
+    public var specFile: String?
+    public var axes: [String]
+    public var jobs: Int
+    public var shard: Shard?
+    public var mode: Mode
+
+    public init(directory: String, specFile: String?, axes: [String], jobs: Int, shard: Shard?, mode: Mode) {
+        self.directory = directory
+        self.specFile = specFile
+        self.axes = axes
+        self.jobs = jobs
+        self.shard = shard
+        self.mode = mode
+    }
+}
+
+/// The sweep command's logic: read and merge the spec, check every run with train's parser,
+/// then run, list, write the Slurm script or show the status.
+public enum SweepDriver {
+    public struct Environment {
+        /// Checks a run's flags with train's parser (see `RunValidator`).
+        public var validate: RunValidator
+        /// The running executable (children and printed commands run it).
+        public var executable: String
+        /// Whether train takes --checkpoint and --resume.
+        public var checkpoints: Bool
+        /// Prints compare's table for these run logs.
+        public var compare: ([String]) -> Void
+        public init(validate: @escaping RunValidator, executable: String, checkpoints: Bool, compare: @escaping ([String]) -> Void) {
+            self.validate = validate
+            self.executable = executable
+            self.checkpoints = checkpoints
+            self.compare = compare
+        }
+    }
+
+    /// Runs the request and returns the exit status (0, 1, 128 + signal); bad specs throw.
+    public static func perform(_ request: SweepRequest, environment: Environment) throws -> Int32 {
+        let folder = SweepFolder(request.directory)
+        let spec = try resolveSpec(request, folder: folder)
+        let allRuns = try SweepPlan.runs(of: spec, validate: environment.validate)
+        let runs = request.shard.map { shard in allRuns.filter { shard.contains($0.runID) } } ?? allRuns
+        let cwd = currentDirectory()
+
+        switch request.mode {
+        case .status:
+            print(StatusTable.text(runs: runs, folder: folder), terminator: "")
+            return 0
+
+        case .list:
+            try store(spec, in: folder)
+            let pending = runs.filter { [.pending, .failed].contains(folder.state(of: $0)) }
+            for line in CommandList.lines(runs: pending, folder: folder, executable: environment.executable, workingDirectory: cwd) {
+                print(line)
+            }
+            return 0
+
+        case .slurm(let tasks, let options):
+            try store(spec, in: folder)
+            let count = max(1, min(tasks ?? runs.count, 1000))
+            let path = try SlurmScript.write(folder: folder, tasks: count, options: options,
+                                             executable: environment.executable, workingDirectory: cwd)
+            print("sbatch \(shellQuote(path))")
+            return 0
+
+        case .single(let id):
+            guard let run = allRuns.first(where: { $0.runID == id }) else {
+                throw SweepError.usage("--run \(id): no run with this id in \(folder.specPath)")
+            }
+            let runner = LocalRunner(folder: folder, runs: [run], options: .init(jobs: 1, executable: environment.executable,
+                                                                             checkpoints: environment.checkpoints, quiet: true))
+            let summary = try runner.run()
+            if !summary.elsewhere.isEmpty { writeError("sweep: \(id) is running in another process") }
+            return summary.exitCode
+
+        case .run:
+            try store(spec, in: folder)
+            let todo = runs.filter { [.pending, .failed, .running].contains(folder.state(of: $0)) }
+            let shardText = request.shard.map { " (shard \($0): \(runs.count) of \(allRuns.count) runs)" } ?? ""
+            writeError("sweep: \(folder.path): \(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), "
+                + "\(runs.count - todo.count) already done, \(todo.count) to run, \(min(request.jobs, max(todo.count, 1))) at a time")
+            let runner = LocalRunner(folder: folder, runs: todo, options: .init(jobs: request.jobs, executable: environment.executable,
+                                                                            checkpoints: environment.checkpoints))
+            var summary = try runner.run()
+            summary.alreadyDone += runs.count - todo.count
+            report(summary, runs: runs, folder: folder, environment: environment)
+            return summary.exitCode
+        }
+    }
+
+    /// The spec file (or the stored spec) with the command line's axes applied.
+    static func resolveSpec(_ request: SweepRequest, folder: SweepFolder) throws -> SweepSpec {
+        var spec: SweepSpec
+        if let file = request.specFile {
+            guard let text = try readFileIfPresent(file) else { throw SweepError.runtime("\(file): no such spec file") }
+            spec = try SweepSpec.parse(yaml: text, source: file)
+        } else if let stored = try folder.storedSpec() {
+            spec = stored
+        } else if !request.axes.isEmpty {
+            spec = SweepSpec()
+        } else {
+            throw SweepError.usage("\(folder.path) holds no sweep.yaml; give --spec FILE or axes such as lr=0.1,0.01")
+        }
+        for argument in request.axes {
+            let axis = try SweepSpec.commandLineAxis(argument)
+            spec.setAxis(axis.key, values: axis.values)
+        }
+        return spec
+    }
+
+    static func store(_ spec: SweepSpec, in folder: SweepFolder) throws {
+        try folder.create()
+        try folder.store(spec)
+    }
+
+    /// The end of a sweep: what was interrupted or failed, then compare's table of its runs.
+    static func report(_ summary: SweepSummary, runs: [PlannedRun], folder: SweepFolder, environment: Environment) {
+        if summary.signal != 0 {
+            let stopped = summary.interrupted.count
+            let checkpointed = summary.interrupted.filter { folder.hasCheckpoint($0.runID) }.count
+            writeError("sweep: interrupted; \(stopped) run\(stopped == 1 ? "" : "s") stopped, \(checkpointed) with a checkpoint to resume from. "
+                + "Run `zalando-train sweep \(folder.path)` again to continue.")
+            return
+        }
+        for (run, message) in summary.failed {
+            writeError("sweep: FAILED \(run.runID) \(run.label): \(message) (log: \(folder.log(run.runID)))")
+        }
+        if !summary.elsewhere.isEmpty {
+            writeError("sweep: \(summary.elsewhere.count) run\(summary.elsewhere.count == 1 ? " is" : "s are") running in another sweep process")
+        }
+        let logs = runs.map { folder.csv($0.runID) }.filter { folder.loggedEpochsAt($0) > 0 }
+        if !logs.isEmpty { environment.compare(logs) }
+        let diverged = summary.diverged.count
+        writeError("sweep: \(summary.finished.count) finished, \(diverged) diverged, \(summary.failed.count) failed, "
+            + "\(summary.alreadyDone) done before; folder \(folder.path)")
+    }
+}
+
+extension SweepFolder {
+    func loggedEpochsAt(_ csvPath: String) -> Int {
+        guard let text = try? readFileIfPresent(csvPath) else { return 0 }
+        return max(0, text.split(separator: "\n").count - 1)
+    }
+}

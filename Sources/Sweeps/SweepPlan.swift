@@ -1,0 +1,123 @@
+/// What `train`'s parser makes of one run's flags: its identity and the command line a child
+/// gets. The executable computes it (Sweeps never parses flags itself), so a sweep's run_id is
+/// exactly the one the child writes in its run log.
+public struct RunDefinition: Sendable, Equatable {
+    /// 12 hex digits: SHA-256 of the canonical flags without --epochs.
+    public let runID: String
+    /// The canonical flags (DESIGN.md run log v2 `flags`).
+    public let flags: String
+    public let epochs: Int
+    /// `train` arguments that reproduce the run: the canonical flags plus the output-only ones
+    /// the spec set that are not the sweep's own (--data-dir, --threads).
+    public let arguments: [String]
+
+    public init(runID: String, flags: String, epochs: Int, arguments: [String]) {
+        self.runID = runID
+        self.flags = flags
+        self.epochs = epochs
+        self.arguments = arguments
+    }
+}
+
+/// Checks one run's `train` arguments and defines the run, or throws an error whose description
+/// is the parser's one-line message.
+public typealias RunValidator = ([String]) throws -> RunDefinition
+
+/// One run of a sweep: who it is and how it differs from the other runs.
+public struct PlannedRun: Sendable, Equatable {
+    public let definition: RunDefinition
+    /// `key=value` for each grid axis of the run (what distinguishes it in the sweep).
+    public let label: String
+    public var runID: String { definition.runID }
+}
+
+/// The runs of a spec, in grid order, each validated by `train`'s parser, without duplicates
+/// (two grids, or `0.1` and `0.10`, may name the same run).
+public enum SweepPlan {
+    /// Flags the sweep sets itself for each run; a spec may not set them.
+    public static let reservedKeys: [String: String] = [
+        "csv": "the sweep writes each run's log to DIR/<run_id>/run.csv",
+        "save": "the sweep saves each model to DIR/<run_id>/model.safetensors",
+        "checkpoint": "the sweep checkpoints each run to DIR/<run_id>/checkpoint.safetensors",
+        "resume": "the sweep resumes interrupted runs itself",
+        "run-name": "runs are named by their flags and identified by run_id",
+        "tensorboard": "not written by sweeps",
+        "help": "not a run's flag",
+        "version": "not a run's flag",
+    ]
+
+    /// Output-only flags a spec may set for every run, but not vary.
+    public static let sameRunKeys: Set<String> = ["data-dir", "threads"]
+
+    public static func runs(of spec: SweepSpec, validate: RunValidator) throws -> [PlannedRun] {
+        for key in spec.fixed.map(\.key) + spec.grids.flatMap({ $0.map(\.key) }) {
+            if let reason = reservedKeys[key] { throw SweepError.usage("spec key \(key): not allowed in a sweep (\(reason))") }
+        }
+        for grid in spec.grids {
+            for axis in grid where axis.values.isEmpty { throw SweepError.usage("spec key \(axis.key): the grid axis is empty") }
+            for axis in grid where axis.values.count > 1 && sameRunKeys.contains(axis.key) {
+                throw SweepError.usage("spec key \(axis.key): not an axis (--\(axis.key) does not change a run's numbers, so every value would be the same run); put it in fixed:")
+            }
+        }
+        // An axis with the same one value in every run distinguishes no run: labels leave it out.
+        let combinations = expand(spec)
+        var valuesOf: [String: Set<String>] = [:]
+        for settings in combinations { for setting in settings.varying { valuesOf[setting.key, default: []].insert(setting.value) } }
+        let singleValued = Set(valuesOf.filter { $0.value.count == 1 }.keys)
+        var runs: [PlannedRun] = []
+        var seen = Set<String>()
+        for settings in combinations {
+            let arguments = self.arguments(settings.fixed + settings.varying)
+            let definition: RunDefinition
+            do {
+                definition = try validate(arguments)
+            } catch {
+                throw SweepError.usage(message(for: error, settings: settings.fixed + settings.varying))
+            }
+            guard seen.insert(definition.runID).inserted else { continue }
+            let label = settings.varying.filter { !singleValued.contains($0.key) }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            runs.append(PlannedRun(definition: definition, label: label.isEmpty ? "(fixed flags only)" : label))
+        }
+        return runs
+    }
+
+    /// Every combination: the fixed settings, then one value of each axis (the last axis varies
+    /// fastest), for each grid in turn.
+    static func expand(_ spec: SweepSpec) -> [(fixed: [SweepSpec.Setting], varying: [SweepSpec.Setting])] {
+        let grids = spec.grids.isEmpty ? [[]] : spec.grids
+        var out: [(fixed: [SweepSpec.Setting], varying: [SweepSpec.Setting])] = []
+        for grid in grids {
+            var combinations: [[SweepSpec.Setting]] = [[]]
+            for axis in grid {
+                combinations = combinations.flatMap { prefix in axis.values.map { prefix + [SweepSpec.Setting(axis.key, $0)] } }
+            }
+            out += combinations.map { (spec.fixed, $0) }
+        }
+        return out
+    }
+
+    /// `--key value`; `true` is the bare flag and `false` leaves it out.
+    static func arguments(_ settings: [SweepSpec.Setting]) -> [String] {
+        settings.flatMap { setting -> [String] in
+            switch setting.value.lowercased() {
+            case "true": return ["--\(setting.key)"]
+            case "false": return []
+            // One word, so a value that starts with a dash (`lr: -1`) is not taken for a flag.
+            default: return ["--\(setting.key)=\(setting.value)"]
+            }
+        }
+    }
+
+    /// The parser's message with the spec key it is about: `lr=-1: --lr -1: must be positive`.
+    static func message(for error: Error, settings: [SweepSpec.Setting]) -> String {
+        let text = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        if let setting = settings.first(where: { text.contains("'--\($0.key)'") || text.contains("--\($0.key) ") || text.hasSuffix("--\($0.key)") }) {
+            if text.contains("Unknown option") {
+                return "spec key \(setting.key): not a train flag (\(text))"
+            }
+            return "spec key \(setting.key)=\(setting.value): \(text)"
+        }
+        let run = settings.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        return "run {\(run)}: \(text)"
+    }
+}

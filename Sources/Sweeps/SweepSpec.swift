@@ -1,0 +1,211 @@
+import Yams
+
+/// A sweep's spec: flags every run gets (`fixed`) and one or more grids of axes, whose cartesian
+/// products are united (DESIGN.md "sweep"). Keys are `train` flags without the leading `--`;
+/// every value is kept as the text the user wrote, and `train`'s own parser judges it later. A
+/// value `true` is a bare flag (`centered: true` → `--centered`), `false` leaves the flag out, and
+/// a YAML list in a value (`hidden: [20, 20]`) is joined with commas.
+public struct SweepSpec: Equatable, Sendable {
+    public struct Setting: Equatable, Sendable {
+        public var key: String
+        public var value: String
+        public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+    }
+
+    public struct Axis: Equatable, Sendable {
+        public var key: String
+        public var values: [String]
+        public init(_ key: String, _ values: [String]) { self.key = key; self.values = values }
+    }
+
+    public var fixed: [Setting] = []
+    /// Each grid is one cartesian product; the runs are the union of all of them.
+    public var grids: [[Axis]] = []
+    /// Whether the spec was written with `grids:` (a list), so the stored spec keeps that shape.
+    public var writtenAsList = false
+
+    public init() {}
+
+    public var isEmpty: Bool { fixed.isEmpty && grids.allSatisfy(\.isEmpty) }
+
+    // MARK: - Reading YAML
+
+    /// Parses a spec; `source` names it in messages (the file's path).
+    public static func parse(yaml: String, source: String) throws -> SweepSpec {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw SweepError.usage("\(source): not valid YAML: \(oneLine(error))")
+        }
+        var spec = SweepSpec()
+        guard let root else { return spec }
+        guard case .mapping(let top) = root else {
+            throw SweepError.usage("\(source): a spec is a mapping with fixed:, grid: or grids:")
+        }
+        var sawGrid = false
+        for (keyNode, value) in top {
+            let section = keyNode.string ?? ""
+            switch section {
+            case "fixed":
+                spec.fixed = try settings(value, in: "\(source): fixed")
+            case "grid":
+                if sawGrid { throw SweepError.usage("\(source): give grid: or grids:, not both") }
+                sawGrid = true
+                if value.null == nil { spec.grids = [try axes(value, in: "\(source): grid")] }
+            case "grids":
+                if sawGrid { throw SweepError.usage("\(source): give grid: or grids:, not both") }
+                sawGrid = true
+                spec.writtenAsList = true
+                guard case .sequence(let list) = value else {
+                    throw SweepError.usage("\(source): grids: must be a list of mappings (each one a grid)")
+                }
+                spec.grids = try list.enumerated().map { try axes($0.element, in: "\(source): grids[\($0.offset + 1)]") }
+            default:
+                throw SweepError.usage("\(source): unknown section '\(section)' (a spec has fixed:, grid: or grids:)")
+            }
+        }
+        for grid in spec.grids {
+            for axis in grid where spec.fixed.contains(where: { $0.key == axis.key }) {
+                throw SweepError.usage("\(source): \(axis.key) is both fixed and a grid axis")
+            }
+        }
+        return spec
+    }
+
+    private static func settings(_ node: Node, in context: String) throws -> [Setting] {
+        if node.null != nil { return [] }
+        guard case .mapping(let mapping) = node else { throw SweepError.usage("\(context): must be a mapping of flag: value") }
+        return try mapping.map { key, value in
+            let name = try flagName(key, in: context)
+            return Setting(name, try text(value, key: name, in: context))
+        }
+    }
+
+    private static func axes(_ node: Node, in context: String) throws -> [Axis] {
+        guard case .mapping(let mapping) = node else { throw SweepError.usage("\(context): must be a mapping of flag: [values]") }
+        return try mapping.map { key, value in
+            let name = try flagName(key, in: context)
+            if case .sequence(let list) = value {
+                return Axis(name, try list.map { try text($0, key: name, in: context) })
+            }
+            return Axis(name, [try text(value, key: name, in: context)])
+        }
+    }
+
+    private static func flagName(_ node: Node, in context: String) throws -> String {
+        guard let key = node.string, !key.isEmpty else { throw SweepError.usage("\(context): a key is not a flag name") }
+        return normalizedKey(key)
+    }
+
+    /// `--lr` and `lr` name the same flag.
+    static func normalizedKey(_ key: String) -> String {
+        String(key.drop(while: { $0 == "-" }))
+    }
+
+    private static func text(_ node: Node, key: String, in context: String) throws -> String {
+        switch node {
+        case .scalar(let scalar):
+            if node.null != nil && scalar.style == .plain { throw SweepError.usage("\(context): \(key) has no value") }
+            return scalar.string
+        case .sequence(let list):
+            let parts = try list.map { item -> String in
+                guard case .scalar(let scalar) = item else { throw SweepError.usage("\(context): \(key): a value list holds only plain values") }
+                return scalar.string
+            }
+            return parts.joined(separator: ",")
+        default:
+            throw SweepError.usage("\(context): \(key): a value is a number, a word or a list, not a mapping")
+        }
+    }
+
+    /// YAML's messages span several lines (with a snippet); keep the place and the problem.
+    static func oneLine(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "line \(mark.line), column \(mark.column): \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return "line \(context.mark.line): duplicated key \(duplicates.joined(separator: ", "))"
+        default:
+            return "\(error)".split(separator: "\n").first.map(String.init) ?? "unreadable"
+        }
+    }
+
+    // MARK: - Command-line axes
+
+    /// `KEY=V1,V2` (Hydra's multirun syntax): adds or replaces that axis in every grid and takes
+    /// the key out of `fixed`.
+    /// A single value for a key that is no axis sets it in `fixed` instead (`epochs=5`).
+    public mutating func setAxis(_ key: String, values: [String]) {
+        let key = SweepSpec.normalizedKey(key)
+        let isAxis = grids.contains { $0.contains { $0.key == key } }
+        if values.count == 1 && !isAxis {
+            if let position = fixed.firstIndex(where: { $0.key == key }) {
+                fixed[position].value = values[0]
+            } else {
+                fixed.append(Setting(key, values[0]))
+            }
+            return
+        }
+        fixed.removeAll { $0.key == key }
+        if grids.isEmpty { grids = [[]] }
+        for index in grids.indices {
+            if let position = grids[index].firstIndex(where: { $0.key == key }) {
+                grids[index][position].values = values
+            } else {
+                grids[index].append(Axis(key, values))
+            }
+        }
+    }
+
+    /// Parses one `KEY=V1,V2` argument.
+    public static func commandLineAxis(_ argument: String) throws -> Axis {
+        guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
+            throw SweepError.usage("'\(argument)': an axis is KEY=V1,V2 (for example lr=0.1,0.01)")
+        }
+        let key = normalizedKey(String(argument[..<equals]))
+        let rest = argument[argument.index(after: equals)...]
+        let values = rest.isEmpty ? [] : rest.split(separator: ",", omittingEmptySubsequences: false).map {
+            String($0).trimmingCharacters(in: " ")
+        }
+        if values.contains("") { throw SweepError.usage("\(key)=\(rest): an empty value in the axis \(key)") }
+        return Axis(key, values)
+    }
+
+    // MARK: - Writing YAML (the spec DIR keeps)
+
+    public var yaml: String {
+        func scalar(_ text: String) -> Node { Node(text) }
+        let fixedNode = Node(fixed.map { (scalar($0.key), scalar($0.value)) })
+        func gridNode(_ grid: [Axis]) -> Node {
+            Node(grid.map { (scalar($0.key), Node($0.values.map(scalar), .implicit, .flow)) })
+        }
+        var pairs: [(Node, Node)] = []
+        if !fixed.isEmpty { pairs.append((scalar("fixed"), fixedNode)) }
+        if writtenAsList || grids.count > 1 {
+            pairs.append((scalar("grids"), Node(grids.map(gridNode))))
+        } else if let grid = grids.first, !grid.isEmpty {
+            pairs.append((scalar("grid"), gridNode(grid)))
+        }
+        let body = (try? Yams.serialize(node: Node(pairs))) ?? ""
+        return "# The sweep's spec as last given (zalando-train sweep DIR reuses it).\n" + body
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+/// A sweep problem for the user: `usage` (a bad spec or flag, exit 64) or `runtime` (files, exit 1).
+public struct SweepError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public let exitCode: Int32
+    public var description: String { message }
+    public static func usage(_ message: String) -> SweepError { SweepError(message: message, exitCode: 64) }
+    public static func runtime(_ message: String) -> SweepError { SweepError(message: message, exitCode: 1) }
+}

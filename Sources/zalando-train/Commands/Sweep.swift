@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Sweeps
+import Training
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a grid of training runs on every core, resumably, through GNU parallel or as a Slurm job array.",
+        discussion: """
+            The spec is YAML: fixed: (flags every run gets), grid: (the cartesian product of these lists) \
+            or grids: (a list of grids, the union of their products); keys are train flags without --. \
+            KEY=V1,V2 adds or replaces an axis. DIR keeps the spec as last given (sweep DIR alone reuses \
+            it) and one folder per run, named by its run_id, with its run.csv, checkpoint, model, \
+            train.log and state. A rerun does only what is missing: finished runs are skipped, \
+            interrupted ones resume, diverged ones are not retried; a failed run is retried once.
+
+            Examples:
+              zalando-train sweep runs/adam --spec examples/optimizers.yaml --jobs 2
+              zalando-train sweep runs/adam lr=0.01,0.001 seed=1,2,3 --status
+              zalando-train sweep runs/adam --list | parallel -j 8 --joblog runs/adam/joblog
+              zalando-train sweep runs/adam --slurm --slurm-tasks 16 --slurm-option '--cpus-per-task=4'
+
+            Exit status: 0 every run finished or diverged, 1 some failed, 64 bad spec or flags, \
+            130 or 143 interrupted.
+            """)
+
+    @Argument(help: ArgumentHelp("The sweep folder.", valueName: "dir"))
+    var directory: String
+    @Argument(help: ArgumentHelp("Axes to add or replace: lr=0.1,0.01 (one train flag, comma-separated values).", valueName: "key=v1,v2"))
+    var axes: [String] = []
+    @Option(help: ArgumentHelp("The YAML spec (default: DIR/sweep.yaml, the spec last given).", valueName: "file"))
+    var spec: String?
+    @Option(help: "Runs at once, each a child process (default: the number of cores).")
+    var jobs: Int?
+    @Flag(help: "Print one shell command per pending run (for GNU parallel) instead of running.")
+    var list = false
+    @Option(help: ArgumentHelp("Run only the I-th of N disjoint parts (by run_id).", valueName: "I/N"))
+    var shard: String?
+    @Flag(help: "Write DIR/sweep.sbatch, a Slurm job array of shards, and print the sbatch command.")
+    var slurm = false
+    @Option(name: .customLong("slurm-tasks"), help: "Tasks in the Slurm array (default: one per run, at most 1000).")
+    var slurmTasks: Int?
+    @Option(name: .customLong("slurm-option"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An #SBATCH line for the script, e.g. '--cpus-per-task=4' (repeatable).", valueName: "option"))
+    var slurmOptions: [String] = []
+    @Flag(help: "Print every run's state (pending, running, finished, diverged, failed) without running.")
+    var status = false
+    @Option(name: .customLong("run"), help: ArgumentHelp("Run only the run with this id (the commands --list prints).", valueName: "run_id"))
+    var runID: String?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs \(jobs): must be at least 1") }
+        if let slurmTasks, slurmTasks < 1 || slurmTasks > 1000 { throw ValidationError("--slurm-tasks \(slurmTasks): must be between 1 and 1000") }
+        if !slurm && (slurmTasks != nil || !slurmOptions.isEmpty) {
+            throw ValidationError("--slurm-tasks and --slurm-option go with --slurm")
+        }
+        let modes = [list ? "--list" : nil, slurm ? "--slurm" : nil, status ? "--status" : nil, runID.map { _ in "--run" }].compactMap { $0 }
+        if modes.count > 1 { throw ValidationError("\(modes.joined(separator: " and ")): choose one") }
+        if let shard { _ = try parsedShard(shard) }
+        if slurm && shard != nil { throw ValidationError("--shard: --slurm writes the shards itself") }
+    }
+
+    private func parsedShard(_ text: String) throws -> Shard {
+        do { return try Shard(parsing: text) } catch let error as SweepError { throw ValidationError(error.message) }
+    }
+
+    func run() throws {
+        let mode: SweepRequest.Mode = list ? .list : status ? .status : slurm ? .slurm(tasks: slurmTasks, options: slurmOptions)
+            : runID.map { .single($0) } ?? .run
+        let request = SweepRequest(directory: directory, specFile: spec, axes: axes,
+                                   jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                   shard: try shard.map(parsedShard), mode: mode)
+        let environment = SweepDriver.Environment(
+            validate: Sweep.define, executable: Sweep.executablePath, checkpoints: Sweep.trainTakesCheckpoints,
+            compare: { logs in
+                do { let compare = try Compare.parse(logs); try compare.run() } catch {
+                    writeToStandardError("zalando-train: compare: \(Compare.message(for: error))\n")
+                }
+            })
+        let code: Int32
+        do {
+            code = try SweepDriver.perform(request, environment: environment)
+        } catch let error as SweepError {
+            throw fail("sweep: " + error.message, code: error.exitCode)
+        }
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// A run as train's own parser sees it: its canonical flags and run_id (from the nominal
+    /// epoch length; the canonical flags hold durations in iterations, so the child computes
+    /// the same id whatever data it loads), and the child's arguments: the canonical flags
+    /// plus --data-dir and --threads when the spec sets them.
+    static func define(_ arguments: [String]) throws -> RunDefinition {
+        let train: Train
+        do {
+            train = try Train.parse(arguments)
+        } catch {
+            throw SweepError.usage(Train.message(for: error))
+        }
+        let c = train.trainingConfiguration
+        let identity = RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)
+        var child = identity.terms.flatMap { [$0.flag] + ($0.value.map { [$0] } ?? []) }
+        if let directory = train.data.dataDirectory { child += ["--data-dir", directory] }
+        if c.threads != 1 { child += ["--threads", String(c.threads)] }
+        return RunDefinition(runID: identity.runID, flags: identity.flags, epochs: c.epochs, arguments: child)
+    }
+
+    /// This executable, for the children and for the commands --list and --slurm print.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Whether train has --checkpoint (the resume work adds it); without it an interrupted run
+    /// starts again from its first epoch.
+    static var trainTakesCheckpoints: Bool { (try? Train.parse(["--checkpoint", "x"])) != nil }
+}
