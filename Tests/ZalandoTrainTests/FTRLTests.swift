@@ -92,11 +92,11 @@ struct FTRLTests {
         (["--initial-accumulator", "-0.1"], "--initial-accumulator -0.1: must be zero or positive"),
         (["--initial-accumulator", "inf"], "--initial-accumulator inf"),
         (["--initial-accumulator", "0"], "--initial-accumulator 0"),
-        (["--l1", "-1"], "--l1 -1.0: must be zero or positive"),
-        (["--l2", "-1"], "--l2 -1.0: must be zero or positive"),
+        (["--l1", "-1"], "--l1 -1: must be zero or positive"),
+        (["--l2", "-1"], "--l2 -1: must be zero or positive"),
         (["--l2", "abc"], "--l2"),
         (["--l2-shrinkage", "-0.5"], "--l2-shrinkage -0.5: must be zero or positive"),
-        (["--ftrl-beta", "-1"], "--ftrl-beta -1.0: must be zero or positive"),
+        (["--ftrl-beta", "-1"], "--ftrl-beta -1: must be zero or positive"),
         (["--weight-decay", "0.1"], "--weight-decay 0.1 is not used by ftrl: its L2 is --l2"),
     ]
 

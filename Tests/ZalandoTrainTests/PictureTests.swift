@@ -144,7 +144,7 @@ struct PictureTests {
             (["--png", dir.path + "/"], "folder"),
             (["--svg", dir.appendingPathComponent("chart.png").path], "the name says PNG"),
             (["--png", dir.appendingPathComponent("chart.pdf").path], "the name says PDF"),
-            (["--svg", text], "not a SVG file"),
+            (["--svg", text], "not an SVG file"),
             (["--svg", oldPNG.replacingOccurrences(of: ".png", with: ".svg"), "--png", oldPNG.replacingOccurrences(of: ".png", with: ".svg")], "the name says SVG"),
             (["--svg", "/dev/null"], "not a regular file"),
         ]

@@ -34,7 +34,8 @@ struct SHA256Tests {
 /// A run's canonical flags, run_id and default name, through the real command-line parser.
 struct RunIdentityTests {
     static func identity(_ arguments: [String]) throws -> RunIdentity {
-        let train = try Train.parse(arguments)
+        // As the binary does: a negative number after an option is its value (--lr-power -0.5).
+        let train = try Train.parse(NegativeValues.attach(arguments))
         let c = train.trainingConfiguration
         return RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)
     }

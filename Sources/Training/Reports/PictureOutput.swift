@@ -59,7 +59,7 @@ public struct PictureOutput: Sendable {
                     let head = firstBytes(path, count: 512)
                     guard let head else { return "\(flag): exists and cannot be read, so it is not replaced" }
                     if !head.isEmpty && !output.format.matches(head) {
-                        return "\(flag): exists and is not \(output.format == .html ? "an HTML" : "a \(output.format.rawValue.uppercased())") file; not replacing it"
+                        return "\(flag): exists and is not \(output.format == .html || output.format == .svg ? "an" : "a") \(output.format.rawValue.uppercased()) file; not replacing it"
                     }
                     guard access(path, W_OK) == 0 else { return "\(flag): exists and is not writable" }
                 default: return "\(flag): is not a regular file (a device, FIFO or socket)"

@@ -153,24 +153,9 @@ public enum RunComparison {
         run.loggedName.split(separator: " ").filter { !$0.hasPrefix("seed=") }.joined(separator: " ")
     }
 
-    /// `text` with control characters escaped, so a name cannot move the cursor, clear the
-    /// screen or break a table line: \n, \r, \t, and \u{1B} for the others (C0, DEL, C1).
-    public static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if isControl(scalar) { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
-    }
-
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) }
+    /// `text` with control characters escaped (escapedForTerminal), so a name cannot move the
+    /// cursor, clear the screen or break a table line.
+    public static func printable(_ text: String) -> String { escapedForTerminal(text) }
 }
 
 extension String {

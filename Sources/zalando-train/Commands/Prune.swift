@@ -5,17 +5,18 @@ import Training
 struct Prune: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Zero the smallest weights of a saved model (magnitude pruning) and report test cost and accuracy against sparsity.",
+        usage: "zalando-train prune --model <file> --sparsity <s[,s2,…]> [<options>]",
         discussion: "Each sparsity s zeroes the fraction s of the weights with the smallest magnitude (biases are kept; "
             + "ties go to the earlier weight in the file), starting from the saved weights each time. "
             + "Example: zalando-train prune --model adam.safetensors --sparsity 0.5,0.8,0.9,0.95,0.98")
 
-    @Option(help: ArgumentHelp("Model file written by train --save.", valueName: "file"))
+    @Option(help: ArgumentHelp("Model file written by train --save.", valueName: "file"), completion: .file())
     var model: String
-    @Option(parsing: .unconditional, help: ArgumentHelp("Fractions of the weights to zero, each in [0, 1] (a comma list gives one row each).", valueName: "s[,s2,…]"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Fractions of the weights to zero, each in [0, 1]; a comma list gives one row each (required).", valueName: "s[,s2,…]"))
     var sparsity: CommaList<Double>
-    @Option(help: "Rank the weights of the whole network (global) or of each layer on its own (layer).", transform: choice)
+    @Option(help: "Rank the weights of the whole network (global) or of each layer on its own (layer; default: global).", transform: choice)
     var scope: PruningScope = .global
-    @Option(help: ArgumentHelp("Write the pruned model here (one sparsity only); its metadata records the pruning.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the pruned model here (one sparsity only); its metadata records the pruning.", valueName: "file"), completion: .file())
     var output: String?
     @Option(help: "Data set to evaluate on (default: the one the model was trained on).", transform: choice)
     var dataset: DatasetName?

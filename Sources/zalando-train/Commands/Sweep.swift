@@ -6,6 +6,7 @@ import Training
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a grid of training runs on every core, resumably, through GNU parallel or as a Slurm job array.",
+        usage: "zalando-train sweep <dir> [<key=v1,v2> ...] [--spec <file>] [<options>]",
         discussion: """
             The spec is YAML: fixed: (flags every run gets), grid: (the cartesian product of these lists) \
             or grids: (a list of grids, the union of their products); keys are train flags without --. \
@@ -17,8 +18,10 @@ struct Sweep: ParsableCommand {
             Examples:
               zalando-train sweep runs/adam --spec examples/optimizers.yaml --jobs 2
               zalando-train sweep runs/adam lr=0.01,0.001 seed=1,2,3 --status
-              zalando-train sweep runs/adam --list | parallel -j 8 --joblog runs/adam/joblog
-              zalando-train sweep runs/adam --slurm --slurm-tasks 16 --slurm-option '--cpus-per-task=4'
+              zalando-train sweep runs/adam --list | parallel -j 8 \\
+                  --joblog runs/adam/joblog
+              zalando-train sweep runs/adam --slurm --slurm-tasks 16 \\
+                  --slurm-option '--cpus-per-task=4'
 
             Exit status: 0 every run finished or diverged, 1 some failed, 64 bad spec or flags, \
             130 or 143 interrupted.

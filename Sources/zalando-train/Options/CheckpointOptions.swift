@@ -27,7 +27,7 @@ struct CheckpointOptions: ParsableArguments {
 
 struct EarlyStopOptions: ParsableArguments {
     @Option(name: .customLong("early-stop"), help: ArgumentHelp(
-        "Stop after P epochs without improvement of the val cost (train cost without --validation), as Keras EarlyStopping.",
+        "Stop after P epochs without improvement of the val cost (train cost without --validation), as Keras EarlyStopping (default: off).",
         valueName: "P"))
     var patience: Int?
     @Option(name: .customLong("min-delta"), help: ArgumentHelp("Improvement means cost < best − D (default 0).", valueName: "D"))

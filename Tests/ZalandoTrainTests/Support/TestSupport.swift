@@ -97,9 +97,8 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
 }
 
 /// Parses simple CSV (no quoted commas) into rows of fields.
-func csvRows(_ text: String) -> [[String]] {
-    text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-}
+/// Rows of a CSV file: RFC 4180 records (run log v2's `flags` field is quoted: it holds commas).
+func csvRows(_ text: String) -> [[String]] { csvRecords(text) }
 
 /// RFC 4180 records (quoted fields may hold commas, quotes and line breaks), written here
 /// independently of the program's reader: the truth the run-log tests check rows against.
