@@ -179,3 +179,28 @@ struct CompareAndChartTests {
         }
     }
 }
+
+/// `compare DIR` reads a sweep folder: every `DIR/<run_id>/run.csv`.
+struct CompareSweepFolderTests {
+    @Test func aFolderStandsForItsRunLogs() throws {
+        let sweep = TestPaths.temporaryDirectory()
+        for (folder, rows) in [("0a0a0a0a0a0a", Array(CompareAndChartTests.sample.prefix(2))),
+                               ("1b1b1b1b1b1b", Array(CompareAndChartTests.sample.suffix(3)))] {
+            let run = sweep.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            let log = try CompareAndChartTests.runLog(rows)
+            try FileManager.default.copyItem(atPath: log, toPath: run.appendingPathComponent("run.csv").path)
+        }
+        // Not a run folder: ignored.
+        try FileManager.default.createDirectory(at: sweep.appendingPathComponent("slurm"), withIntermediateDirectories: true)
+        let result = try runTool(["compare", sweep.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("sgd-run ") } && lines.contains { $0.hasPrefix("adam, fast ") }, "\(result.stdout)")
+
+        let empty = TestPaths.temporaryDirectory()
+        let refused = try runTool(["compare", empty.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "zalando-train: \(empty.path): is a folder without run logs (a sweep folder holds <run_id>/run.csv)\n")
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -86,8 +87,24 @@ public enum RunLogReader {
 
     public static func read(paths: [String]) throws -> [RunHistory] {
         var collector = Collector()
-        for path in paths { try collector.read(path: path) }
+        for path in try expandingSweepFolders(paths) { try collector.read(path: path) }
         return collector.finish()
+    }
+
+    /// A folder stands for the run logs of a sweep folder (`DIR/<run_id>/run.csv`, in run_id
+    /// order); a folder without any is refused with one line.
+    public static func expandingSweepFolders(_ paths: [String]) throws -> [String] {
+        try paths.flatMap { path -> [String] in
+            var info = stat()
+            guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [path] }
+            let base = path.hasSuffix("/") ? path : path + "/"
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            let logs = names.sorted().map { base + $0 + "/run.csv" }.filter { FileManager.default.isReadableFile(atPath: $0) }
+            guard !logs.isEmpty else {
+                throw RunLogReadError(path: path, line: 0, problem: "is a folder without run logs (a sweep folder holds <run_id>/run.csv)")
+            }
+            return logs
+        }
     }
 
     public static func read(path: String) throws -> [RunHistory] { try read(paths: [path]) }

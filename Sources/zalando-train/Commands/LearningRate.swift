@@ -55,16 +55,19 @@ struct LearningRate: ParsableCommand {
                 built.append((label ?? kind.rawValue, options.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch), γ0))
             }
         }
+        var written: String?
+        // With --summary, the line about the picture comes after the summary.
+        defer { if let written, summary { print("learning-rate chart written to \(written)") } }
         if !picture.outputs.isEmpty {
             let series = built.map { (name: $0.name, rates: (0..<iterations).map($0.schedule.rate)) }
             var title = picture.title
             if title == nil, built.count > 1, schedule.schedules.count == 1 { title = "Learning rate: \(schedule.schedule.rawValue)" }
-            let written = try picture.write(ScheduleChart.svg(schedules: series, title: title, scale: picture.scale))
+            let files = try picture.write(ScheduleChart.svg(schedules: series, title: title, scale: picture.scale))
+            written = files
             if !summary {
-                print("learning-rate chart (\(built.count) curve\(built.count == 1 ? "" : "s"), \(iterations) iterations) written to \(written)")
+                print("learning-rate chart (\(built.count) curve\(built.count == 1 ? "" : "s"), \(iterations) iterations) written to \(files)")
                 return
             }
-            defer { print("learning-rate chart written to \(written)") }
         }
         if summary {
             for (name, s, γ0) in built {

@@ -37,17 +37,17 @@ struct Sweep: ParsableCommand {
     var jobs: Int?
     @Flag(help: "Print one shell command per pending run (for GNU parallel) instead of running.")
     var list = false
-    @Option(help: ArgumentHelp("Run only the I-th of N disjoint parts (by run_id).", valueName: "I/N"))
+    @Option(help: ArgumentHelp("Run only the I-th of N disjoint parts, by run_id (default: every run).", valueName: "I/N"))
     var shard: String?
     @Flag(help: "Write DIR/sweep.sbatch, a Slurm job array of shards, and print the sbatch command.")
     var slurm = false
     @Option(name: .customLong("slurm-tasks"), help: "Tasks in the Slurm array (default: one per run, at most 1000).")
     var slurmTasks: Int?
-    @Option(name: .customLong("slurm-option"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An #SBATCH line for the script, e.g. '--cpus-per-task=4' (repeatable).", valueName: "option"))
+    @Option(name: .customLong("slurm-option"), parsing: .unconditionalSingleValue, help: ArgumentHelp("An #SBATCH line for the script, e.g. '--cpus-per-task=4' (repeatable; default: none).", valueName: "option"))
     var slurmOptions: [String] = []
     @Flag(help: "Print every run's state (pending, running, finished, diverged, failed) without running.")
     var status = false
-    @Option(name: .customLong("run"), help: ArgumentHelp("Run only the run with this id (the commands --list prints).", valueName: "run_id"))
+    @Option(name: .customLong("run"), help: ArgumentHelp("Run only the run with this id, as the commands --list prints do (default: every run).", valueName: "run_id"))
     var runID: String?
 
     func validate() throws {
