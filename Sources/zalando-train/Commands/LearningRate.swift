@@ -43,6 +43,7 @@ struct LearningRate: ParsableCommand {
                 built.append((label ?? kind.rawValue, options.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch), γ0))
             }
         }
+        var writtenNote: String?
         if !picture.outputs.isEmpty {
             let series = built.map { (name: $0.name, rates: (0..<iterations).map($0.schedule.rate)) }
             var title = picture.title
@@ -52,7 +53,8 @@ struct LearningRate: ParsableCommand {
                 print("learning-rate chart (\(built.count) curve\(built.count == 1 ? "" : "s"), \(iterations) iterations) written to \(written)")
                 return
             }
-            defer { print("learning-rate chart written to \(written)") }
+            // Said after the summary (a `defer` here ran at once, before it).
+            writtenNote = "learning-rate chart written to \(written)"
         }
         if summary {
             for (name, s, γ0) in built {
@@ -61,6 +63,7 @@ struct LearningRate: ParsableCommand {
                     print(built.count > 1 ? "  " + line : line)
                 }
             }
+            if let writtenNote { print(writtenNote) }
         } else {
             var out = built.count == 1 ? "iteration,lr\n" : "iteration," + built.map(\.name).joined(separator: ",") + "\n"
             out.reserveCapacity(iterations * 24 * built.count)
