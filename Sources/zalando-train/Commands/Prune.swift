@@ -13,7 +13,7 @@ struct Prune: ParsableCommand {
     var model: String
     @Option(parsing: .unconditional, help: ArgumentHelp("Fractions of the weights to zero, each in [0, 1] (a comma list gives one row each).", valueName: "s[,s2,…]"))
     var sparsity: CommaList<Double>
-    @Option(help: "Rank the weights of the whole network (global) or of each layer on its own (layer).", transform: choice)
+    @Option(help: "Rank the weights of the whole network (global) or of each layer on its own (layer). (default: global)", transform: choice)
     var scope: PruningScope = .global
     @Option(help: ArgumentHelp("Write the pruned model here (one sparsity only); its metadata records the pruning.", valueName: "file"))
     var output: String?

@@ -24,11 +24,11 @@ struct TrainingOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Append one row per epoch to this CSV run log.", valueName: "file"), completion: .file())
     var csv: String?
-    @Option(name: .customLong("run-name"), help: "Name of the run in the CSV (default: built from the flags).")
+    @Option(name: .customLong("run-name"), help: "Name of the run in the CSV and its --tensorboard folder (default: built from the flags).")
     var runName: String?
     @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"), completion: .file())
     var save: String?
-    @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>/ (created if missing): costs, accuracies and lr per epoch.",
+    @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>-<run_id>/ (created if missing): costs, accuracies and lr per epoch.",
                                valueName: "dir"))
     var tensorboard: String?
     @Flag(help: .hidden)
