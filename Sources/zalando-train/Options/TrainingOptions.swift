@@ -29,7 +29,7 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"), completion: .file())
     var save: String?
     @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>-<run_id>/ (created if missing): costs, accuracies and lr per epoch.",
-                               valueName: "dir"))
+                               valueName: "dir"), completion: .directory)
     var tensorboard: String?
     @Flag(help: .hidden)
     var timing = false
