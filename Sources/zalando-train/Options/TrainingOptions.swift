@@ -8,7 +8,7 @@ struct TrainingOptions: ParsableArguments {
     var epochs = 20
     @Option(help: "Seed for initialisation, shuffling and gradient noise.")
     var seed: UInt64 = 1
-    @Option(help: "Hold the last N training images out as a validation set (plateau watches its cost).")
+    @Option(help: "Hold the last N training images out as a validation set (plateau watches its cost; without one, the training cost).")
     var validation = 0
     @Option(help: "OpenBLAS threads (1 is fastest for the default model).")
     var threads = 1
