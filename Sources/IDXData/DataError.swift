@@ -21,7 +21,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .missing(let path):
-            return "\(path): no such file (run `make download-data` to fetch the data sets)"
+            return "\(path): no such file (run `make download-data` in the source folder to fetch the data sets, or give --data-dir)"
         case .unreadable(let path, let reason):
             return "\(path): cannot be read: \(reason)"
         case .notRegular(let path, let kind):

@@ -173,12 +173,24 @@ public final class Trainer {
     /// A warning when half or more of some hidden layer's units output zero for every training
     /// image: the network has collapsed (dead ReLUs), typically from too large a rate. Nil when
     /// every layer is healthy.
-    public static func collapseWarning(_ result: EpochResult, learningRate: Double) -> String? {
+    /// For ftrl the rate is rarely the cause (README "Sparse models"): a large
+    /// --initial-accumulator wipes out the initialisation on the first step, a large --l1
+    /// zeroes whole layers; the advice says so instead of sending the user to smaller rates.
+    public static func collapseWarning(_ result: EpochResult, learningRate: Double, optimizer: OptimizerSettings? = nil) -> String? {
         let collapsed = result.train.deadFractions.enumerated().filter { $0.element >= 0.5 }
         guard !collapsed.isEmpty else { return nil }
         let layers = collapsed.map { "layer \($0.offset + 1) \(Int(($0.element * 100).rounded()))%" }.joined(separator: ", ")
-        return "warning: dead units — hidden \(layers) output zero for every training image; "
-            + "the network has collapsed: try a smaller --lr than \(formatCompact(learningRate))"
+        var advice = "the network has collapsed: try a smaller --lr than \(formatCompact(learningRate))"
+        if let optimizer, optimizer.kind == .ftrl {
+            if optimizer.initialAccumulator > 1e-3 {
+                advice = "the network has collapsed: for ftrl the cause is --initial-accumulator \(formatCompact(optimizer.initialAccumulator)), "
+                    + "whose first step wipes out the initialisation: try --lr 0.03 --initial-accumulator 1e-4"
+            } else if optimizer.l1 > 0 {
+                // Zeroed units are what ftrl's L1 is for; only a falling accuracy is a collapse.
+                advice = "ftrl's --l1 \(formatCompact(optimizer.l1)) zeroes whole units; if the accuracy falls, try a smaller --l1"
+            }
+        }
+        return "warning: dead units — hidden \(layers) output zero for every training image; " + advice
     }
 }
 

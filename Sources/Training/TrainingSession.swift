@@ -140,7 +140,7 @@ public final class TrainingSession {
                 throw RunStopped(message: message)
             }
             try tensorBoard?.append(result)
-            if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate) {
+            if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate, optimizer: c.optimizer) {
                 writeToStandardError(warning + "\n")
             }
             lastResult = result

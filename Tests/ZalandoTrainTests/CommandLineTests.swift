@@ -152,6 +152,15 @@ struct TrainCommandTests {
         #expect(result.stderr.contains("dead units") && result.stderr.contains("smaller --lr"))
     }
 
+    /// FTRL with Keras's default accumulator collapses at any rate (README "Sparse models"):
+    /// the warning names the accumulator, not a smaller --lr.
+    @Test func ftrlCollapseNamesTheAccumulator() throws {
+        let result = try runTool(Self.data + ["--optimizer", "ftrl", "--epochs", "1"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("dead units") && result.stderr.contains("--initial-accumulator 1e-4"), "\(result.stderr)")
+        #expect(!result.stderr.contains("smaller --lr"))
+    }
+
     @Test func unwritableOutputsFailBeforeTraining() throws {
         let csv = try runTool(Self.data + ["--csv", "/nonexistent/dir/runs.csv"])
         #expect(csv.status == 64 && csv.stderr.contains("/nonexistent/dir/runs.csv"))

@@ -42,6 +42,14 @@ struct TeachingMessageTests {
              contains: ["--schedule exponential --decay-rate 0.5 --decay-steps 1000 --staircase",
                         "--schedule multistep --milestones 1000,2000,… --factor 0.5"]),
         Case(arguments: ["evaluate"], starts: "Error: evaluate needs a model file: zalando-train evaluate MODEL"),
+        Case(arguments: ["--schedule", "exponential"], starts: "Error: --schedule exponential needs --decay-rate and --decay-steps",
+             contains: ["--schedule exponential --decay-rate 0.1 --decay-steps 1000"]),
+        Case(arguments: ["lr", "--schedule", "cyclic", "--max-lr", "1", "--lr", "0.1", "--iterations", "3"],
+             starts: "Error: --schedule cyclic needs --step-size,", lacks: ["--max-lr and"]),
+        Case(arguments: ["--optimizer", "sgd", "--momentum", "0.9"], starts: "Error: --momentum is not used by --optimizer sgd",
+             contains: ["belongs to --optimizer momentum, nesterov, rmsprop"]),
+        Case(arguments: ["--nesterov"], starts: "Error: unknown option --nesterov; did you mean --optimizer nesterov?"),
+        Case(arguments: ["--learning-rate", "0.1"], starts: "Error: unknown option --learning-rate; did you mean --lr?"),
     ]
 
     @Test(arguments: cases)

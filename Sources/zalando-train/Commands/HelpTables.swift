@@ -22,8 +22,8 @@ enum HelpTables {
     /// The optimizer table; `recommended` adds the rate recommended for the default model.
     static func optimizers(recommended: Bool) -> String {
         var text = recommended
-            ? "Optimizers (torch.optim formulas), with the --lr default and the rate\nrecommended for the default model:\n"
-            : "Optimizers (torch.optim formulas), with the --lr default:\n"
+            ? "Optimizers (torch.optim formulas; ftrl: keras Ftrl), with the --lr default and\nthe rate recommended for the default model:\n"
+            : "Optimizers (torch.optim formulas; ftrl: keras Ftrl), with the --lr default:\n"
         for kind in OptimizerKind.allCases {
             let flags = kind.hyperparameters.map(\.flag).joined(separator: " ")
             var line = "  \(kind.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) lr \(formatCompact(kind.defaultLearningRate))"

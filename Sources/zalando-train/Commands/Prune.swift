@@ -14,13 +14,16 @@ struct Prune: ParsableCommand {
     var model: String
     @Option(parsing: .unconditional, help: ArgumentHelp("Fractions of the weights to zero, each in [0, 1]; a comma list gives one row each (required).", valueName: "s[,s2,…]"))
     var sparsity: CommaList<Double>
-    @Option(help: "Rank the weights of the whole network (global) or of each layer on its own (layer; default: global).", transform: choice)
+    @Option(help: "Rank the weights of the whole network (global) or of each layer on its own (layer). (values: global, layer; default: global)",
+            completion: .list(PruningScope.allCases.map(\.rawValue)), transform: choice)
     var scope: PruningScope = .global
     @Option(help: ArgumentHelp("Write the pruned model here (one sparsity only); its metadata records the pruning.", valueName: "file"), completion: .file())
     var output: String?
-    @Option(help: "Data set to evaluate on (default: the one the model was trained on).", transform: choice)
+    @Option(help: "Data set to evaluate on (default: the one the model was trained on). (values: fashion, mnist)",
+            completion: .list(DatasetName.allCases.map(\.rawValue)), transform: choice)
     var dataset: DatasetName?
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Folder with the IDX files (default data/DATASET).", valueName: "dir"))
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Folder with the IDX files (default data/DATASET).", valueName: "dir"),
+            completion: .directory)
     var dataDirectory: String?
 
     func validate() throws {

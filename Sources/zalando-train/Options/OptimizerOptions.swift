@@ -54,8 +54,16 @@ struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
             (.l2Shrinkage, l2Shrinkage != nil), (.ftrlBeta, ftrlBeta != nil),
         ]
         // With several optimizers (path), a flag must be used by at least one of them.
-        try requireUsed(given.filter(\.1).map(\.0.flag), used: Set(optimizers.flatMap(\.hyperparameters)).map(\.flag).sorted(),
-                        by: "--optimizer " + optimizers.map(\.rawValue).joined(separator: ","), none: "it takes none besides --lr")
+        // The message also names the optimizers that do read the flag: `--optimizer sgd
+        // --momentum 0.9` (torch's SGD(momentum=0.9)) is --optimizer momentum here.
+        let usedByChosen = Set(optimizers.flatMap(\.hyperparameters))
+        let usedFlags = usedByChosen.map(\.flag).sorted()
+        for (parameter, isGiven) in given where isGiven && !usedByChosen.contains(parameter) {
+            let owners = OptimizerKind.allCases.filter { $0.hyperparameters.contains(parameter) }.map(\.rawValue)
+            let uses = usedFlags.isEmpty ? "it takes none besides --lr" : "it uses " + usedFlags.joined(separator: ", ")
+            throw ValidationError("\(parameter.flag) is not used by --optimizer \(optimizers.map(\.rawValue).joined(separator: ",")) (\(uses)); "
+                + "\(parameter.flag) belongs to --optimizer \(owners.joined(separator: ", "))")
+        }
         try check("--momentum", momentum, "in [0, 1)") { $0 >= 0 && $0 < 1 }
         try check("--dampening", dampening, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
         try check("--rho", rho, "in [0, 1)") { $0 >= 0 && $0 < 1 }

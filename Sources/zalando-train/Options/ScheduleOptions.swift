@@ -85,6 +85,19 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
         return flags.filter(\.1).map(\.0)
     }
 
+    /// A working value of a required schedule flag, for the "needs" message.
+    static func example(_ flag: ScheduleFlag) -> String {
+        switch flag {
+        case .boundaries: return "5e,10e"
+        case .values: return "0.1,0.01,0.001"
+        case .milestones: return "5e,10e"
+        case .decayRate: return "0.1"
+        case .maxLR: return "0.1"
+        case .stepSize: return "2e"
+        default: return "1000"
+        }
+    }
+
     /// Checks that need no knowledge of the epoch length.
     func validate() throws {
         for rate in learningRates?.items ?? [] { try check("--lr", rate, "positive") { $0 > 0 } }
@@ -95,8 +108,13 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
         try requireUsed(givenFlags.map(\.flag), used: ScheduleFlag.allCases.filter(used.contains).map(\.flag),
                         by: "--schedule " + schedules.map(\.rawValue).joined(separator: ","), none: "it takes none")
         for kind in schedules {
-            for flag in kind.requiredFlags where !givenFlags.contains(flag) {
-                throw ValidationError("--schedule \(kind.rawValue) needs \(flag.flag)")
+            // Every missing flag at once, with a complete example, so a newcomer is not sent
+            // back once per flag.
+            let missing = kind.requiredFlags.filter { !givenFlags.contains($0) }
+            if !missing.isEmpty {
+                let example = kind.requiredFlags.map { "\($0.flag) \(Self.example($0))" }.joined(separator: " ")
+                throw ValidationError("--schedule \(kind.rawValue) needs \(missing.map(\.flag).joined(separator: " and ")), "
+                    + "for example --schedule \(kind.rawValue) \(example) (see --help for what each means)")
             }
         }
         if schedules.contains(.piecewise), let boundaries, let values {

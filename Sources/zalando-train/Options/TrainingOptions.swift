@@ -8,7 +8,7 @@ struct TrainingOptions: ParsableArguments {
     var epochs = 20
     @Option(help: "Seed for initialisation, shuffling and gradient noise.")
     var seed: UInt64 = 1
-    @Option(help: "Hold the last N training images out as a validation set (plateau watches its cost).")
+    @Option(help: "Hold the last N training images out as a validation set (plateau watches its cost; without one, the training cost).")
     var validation = 0
     @Option(help: "OpenBLAS threads (1 is fastest for the default model).")
     var threads = 1
@@ -24,12 +24,12 @@ struct TrainingOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Append one row per epoch to this CSV run log.", valueName: "file"), completion: .file())
     var csv: String?
-    @Option(name: .customLong("run-name"), help: "Name of the run in the CSV (default: built from the flags).")
+    @Option(name: .customLong("run-name"), help: "Name of the run in the CSV and its --tensorboard folder (default: built from the flags).")
     var runName: String?
     @Option(help: ArgumentHelp("Save the trained model as safetensors.", valueName: "file"), completion: .file())
     var save: String?
-    @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>/ (created if missing): costs, accuracies and lr per epoch.",
-                               valueName: "dir"))
+    @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>-<run_id>/ (created if missing): costs, accuracies and lr per epoch.",
+                               valueName: "dir"), completion: .directory)
     var tensorboard: String?
     @Flag(help: .hidden)
     var timing = false

@@ -21,12 +21,20 @@ enum ErrorTeacher {
             if command.isEmpty { names += catalog.arguments(of: "train").flatMap(\.names) }
             let typed = String(flag.drop { $0 == "-" }.prefix { $0 != "=" })
             let where_ = command.isEmpty ? "" : " of \(command)"
-            let hint = Suggestions.didYouMean(typed, in: Array(Set(names)).sorted(), prefix: "--")
+            let hint = otherToolsNames[typed].map { "did you mean \($0)?" }
+                ?? Suggestions.didYouMean(typed, in: Array(Set(names)).sorted(), prefix: "--")
             return "unknown option \(flag)" + (hint.map { "; \($0)" } ?? "; see --help for the options\(where_)")
         }
         if message != firstLine { return firstLine }
         return nil
     }
+
+    /// Options as PyTorch and Keras users spell them (SGD(nesterov=True), Adam(amsgrad=True),
+    /// learning_rate=), which are optimizer names or another flag here.
+    static let otherToolsNames = [
+        "nesterov": "--optimizer nesterov", "amsgrad": "--optimizer amsgrad",
+        "learning-rate": "--lr", "learning_rate": "--lr",
+    ]
 
     /// The full error text with its first line rewritten.
     static func rewriteFullText(_ fullText: String, message: String, command: String) -> String {
