@@ -71,7 +71,7 @@ extension RunComparison {
                              metric: run.epochs.map { $0.value(of: metric) })
         }
         let shown = metric == .trainCost ? Metric.testAccuracy : metric
-        return CompareChart.svg(curves, title: title ?? "Comparison of \(runs.count) run\(runs.count == 1 ? "" : "s")",
+        return CompareChart.svg(curves, title: title ?? "Comparison of \(runs.count) Run\(runs.count == 1 ? "" : "s")",
                                 metricName: shown.rawValue, heldOutName: validation ? "validation" : "test", scale: scale, hover: hover)
     }
 
