@@ -39,7 +39,7 @@ public enum CompareChart {
                                 series: series(\.metric), scale: isAccuracy ? .linear : scale, yAsPercent: isAccuracy)
         let both = ChartPanel(title: "Training and \(heldOutName) cost", xLabel: "epoch", yLabel: "mean cross-entropy",
                               series: series(\.trainCost, valueName: "training cost") + series(\.heldOutCost, companion: true, valueName: "\(heldOutName) cost"), scale: scale,
-                              key: "filled markers: training · dotted, open: \(heldOutName)")
+                              key: "solid, filled markers: training · dotted, open markers: \(heldOutName)")
         var panels = [cost, metric, both]
         if metricName == "train_cost" { panels.remove(at: 1) }
         return SVGChart.document(title: title, panels: panels, legend: runs.map(\.label), panelWidth: 420, hover: hover)

@@ -33,7 +33,7 @@ public enum HTMLReport {
         table { border-collapse: collapse; font-size: 13px; }
         .table-wrap { overflow-x: auto; }
         th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
-        td { max-width: 24em; overflow-wrap: anywhere; }
+        td { max-width: 24em; overflow-wrap: break-word; }
         th, td.num, th.num { white-space: nowrap; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         th { cursor: pointer; user-select: none; background: #f4f4f4; }

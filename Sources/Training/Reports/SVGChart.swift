@@ -65,8 +65,13 @@ public enum SVGChart {
         let longest = legendLines.flatMap { $0 }.map(\.count).max() ?? 0
         let legendWidth = legend.isEmpty ? 0 : min(360, max(120, Double(longest) * 7.2 + 56))
         // Panel keys go under the legend, not inside a panel, where they covered the lines.
-        let keys = panels.compactMap { panel in panel.key.map { "\(panel.title): \($0)" } }
-        let keyLines = keys.map { wrap($0, columns: max(20, Int((max(legendWidth, 200) - 10) / 6.4))) }
+        // Each key: the panel's title, then one line per " · " part (wrapped only if still too long).
+        let keyColumns = max(20, Int((max(legendWidth, 200) - 10) / 6.4))
+        let keyLines = panels.compactMap { panel in
+            panel.key.map { key in
+                ([panel.title + ":"] + key.components(separatedBy: " · ")).flatMap { wrap($0, columns: keyColumns) }
+            }
+        }
         let panelsWidth = panelWidth * Double(panels.count)
         let width = 20 + panelsWidth + legendWidth + 20
         var allNotes = notes
