@@ -235,4 +235,18 @@ struct ManyRunsChartTests {
         let key = try #require(text.firstMatch(of: /<text class="panel-key" x="([0-9.]+)"/))
         #expect(Double(key.1)! >= legendX - 44)
     }
+
+    /// Two short labels make a narrow legend column; the key under it must still fit.
+    @Test func theKeyFitsBesideAShortLegend() throws {
+        let svg = TestPaths.temporaryDirectory().appendingPathComponent("two.svg").path
+        let result = try runTool(["compare", try CompareAndChartTests.runLog(CompareAndChartTests.sample), "--svg", svg])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        let widthMatch = try #require(text.firstMatch(of: /<svg[^>]* width="([0-9.]+)"/))
+        let width = try #require(Double(widthMatch.1))
+        let key = try #require(text.firstMatch(of: /<text class="panel-key"[^>]*>(.*?)<\/text>/))
+        let lines = key.1.matches(of: /<tspan x="([0-9.]+)"[^>]*>(.*?)<\/tspan>/).map { (Double($0.1)!, String($0.2)) }
+        #expect(lines.map(\.1) == ["Training and Test Cost:", "solid, filled markers: training", "dotted, open markers: test"])
+        for (x, line) in lines { #expect(x + Double(line.count) * 6.4 <= width, "key line runs off: \(line)") }
+    }
 }

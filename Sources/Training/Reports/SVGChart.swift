@@ -63,15 +63,14 @@ public enum SVGChart {
         // Long labels (a long --run-name) wrap onto more lines instead of running off the picture.
         let legendLines = legend.map { wrap($0, columns: 42) }
         let longest = legendLines.flatMap { $0 }.map(\.count).max() ?? 0
-        let legendWidth = legend.isEmpty ? 0 : min(360, max(120, Double(longest) * 7.2 + 56))
-        // Panel keys go under the legend, not inside a panel, where they covered the lines.
-        // Each key: the panel's title, then one line per " · " part (wrapped only if still too long).
-        let keyColumns = max(20, Int((max(legendWidth, 200) - 10) / 6.4))
-        let keyLines = panels.compactMap { panel in
-            panel.key.map { key in
-                ([panel.title + ":"] + key.components(separatedBy: " · ")).flatMap { wrap($0, columns: keyColumns) }
-            }
-        }
+        // Each panel key goes under the legend (inside a panel it covered lines): the panel's
+        // title, then one line per " · " part; the column is wide enough for the parts.
+        let keyParts = panels.compactMap { panel in panel.key.map { [panel.title + ":"] + $0.components(separatedBy: " · ") } }
+        let longestKey = keyParts.flatMap { $0 }.map(\.count).max() ?? 0
+        let legendWidth = legend.isEmpty && keyParts.isEmpty ? 0
+            : min(360, max(120, Double(longest) * 7.2 + 56, Double(longestKey) * 6.4 + 14))
+        let keyColumns = max(20, Int((legendWidth - 14) / 6.4))
+        let keyLines = keyParts.map { parts in parts.flatMap { wrap($0, columns: keyColumns) } }
         let panelsWidth = panelWidth * Double(panels.count)
         let width = 20 + panelsWidth + legendWidth + 20
         var allNotes = notes
