@@ -117,7 +117,7 @@ compare_figure constant-vs-inverse-time "Zalando: constant γ = 0.01 against inv
     "$sgd"$'\n'"$inverse" sgd-0.01 inverse-time-0.1 -- --title "Constant Rate against Inverse-Time Decay (SGD, Fashion-MNIST)"
 
 compare_figure gd-vs-adam "Zalando: GD with γ = 0.01 against Adam over 100 epochs (Fig. 4-29)" \
-    "Adam's training cost falls faster and further (0.192 against 0.239 after 100 epochs), but its test cost (right panel, dotted, open squares) is lowest at epoch 16 (0.369) and climbs to 0.465: Adam overfits, and ends no more accurate on the test set than GD (86.5% against 86.3%)." \
+    "Adam's training cost falls faster and further (0.192 against 0.239 after 100 epochs), but its test cost (right panel, dotted, open squares) is lowest at epoch 16 (0.369) and climbs to 0.465: Adam overfits, and ends barely more accurate on the test set than GD (86.5% against 86.3%)." \
     "$sgd"$'\n'"$adam" sgd-0.01 adam-0.001 -- --title "Minibatch GD against Adam (Fashion-MNIST, 100 Epochs)"
 
 figure schedules "Six schedules side by side" \

@@ -202,5 +202,73 @@ struct CompareSweepFolderTests {
         let refused = try runTool(["compare", empty.path])
         #expect(refused.status == 1)
         #expect(refused.stderr == "zalando-train: \(empty.path): is a folder without run logs (a sweep folder holds <run_id>/run.csv)\n")
+/// Found by looking at `compare --png` of six real runs: the 5th and 6th runs' open markers
+/// repeated an attribute (librsvg refused the drawing), a long run name ran off the picture,
+/// every legend entry got its run name appended once two collided, epochs were ticked 1.5,
+/// and the held-out key sat on top of a line.
+struct ManyRunsChartTests {
+    static let longName = "a very long run name describing adam with a higher learning rate and batch fifty"
+
+    static func log() throws -> String {
+        let runs: [(name: String, optimizer: String, lr: String)] = [
+            ("adam-a", "adam", "0.001"), ("adam-b", "adam", "0.001"), ("sgd", "sgd", "0.01"), ("adam-fast", "adam", "0.003"),
+            ("sgd-fast", "sgd", "0.1"), ("sgd-huge", "sgd", "50"), (longName, "adam", "0.003"),
+        ]
+        var rows: [String] = []
+        for run in runs {
+            for epoch in 1...4 {
+                let cost = 0.6 / Double(epoch) + (run.lr == "50" ? 18 : 0)
+                rows.append("\(run.name),fashion,\(run.optimizer),constant,\(run.lr),50,20-20-20-20,1,\(epoch),\(epoch * 1200),\(run.lr),\(cost),0.8,\(cost + 0.05),0.79,0.1")
+            }
+        }
+        return try CompareAndChartTests.runLog(rows)
+    }
+
+    @Test func sevenRunsMakeAWellFormedChartWhoseLegendFits() throws {
+        let dir = TestPaths.temporaryDirectory()
+        let svg = dir.appendingPathComponent("many.svg").path, png = dir.appendingPathComponent("many.png").path
+        let result = try runTool(["compare", try Self.log(), "--svg", svg, "--png", png])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        let elements = try SVGElements.parse(text)  // throws on a repeated attribute
+        let png8 = try Data(contentsOf: URL(fileURLWithPath: png)).prefix(8)
+        #expect(png8 == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+
+        // Legend lines: a label's own text, or its tspans when it wraps; every line fits.
+        let widthMatch = try #require(text.firstMatch(of: /<svg[^>]* width="([0-9.]+)"/))
+        let width = try #require(Double(widthMatch.1))
+        let legendX = try #require(elements.withClass("legend").first.flatMap { Double($0.attributes["x"] ?? "") })
+        let entries = text.matches(of: /<text class="legend"[^>]*>(.*?)<\/text>/).map { match in
+            match.1.matches(of: /<tspan[^>]*>(.*?)<\/tspan>/).map { String($0.1).trimmingCharacters(in: .whitespaces) }
+        }
+        let lines = zip(elements.withClass("legend"), entries).map { element, tspans in tspans.isEmpty ? [element.text] : tspans }
+        #expect(lines.count == 7)
+        for line in lines.flatMap({ $0 }) { #expect(legendX + Double(line.count) * 7.2 <= width, "legend line runs off: \(line)") }
+        #expect(lines[6].joined(separator: " ").hasSuffix("(\(Self.longName))"))
+        // Only the runs whose attributes coincide (two pairs) carry their names.
+        let labels = lines.map { $0.joined(separator: " ") }
+        #expect(labels.filter { $0.contains("(") }.count == 4, "\(labels)")
+        #expect(labels[2] == "sgd γ=0.01")
+
+        // Epochs are whole numbers on every x axis.
+        let xTicks = elements.withClass("tick").filter { $0.attributes["data-axis"] == "x" }.map(\.text)
+        #expect(!xTicks.isEmpty && xTicks.allSatisfy { Int($0) != nil }, "\(xTicks)")
+        // The held-out key is beside the panels (in the legend's column), not over a line.
+        let key = try #require(text.firstMatch(of: /<text class="panel-key" x="([0-9.]+)"/))
+        #expect(Double(key.1)! >= legendX - 44)
+    }
+
+    /// Two short labels make a narrow legend column; the key under it must still fit.
+    @Test func theKeyFitsBesideAShortLegend() throws {
+        let svg = TestPaths.temporaryDirectory().appendingPathComponent("two.svg").path
+        let result = try runTool(["compare", try CompareAndChartTests.runLog(CompareAndChartTests.sample), "--svg", svg])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: svg, encoding: .utf8)
+        let widthMatch = try #require(text.firstMatch(of: /<svg[^>]* width="([0-9.]+)"/))
+        let width = try #require(Double(widthMatch.1))
+        let key = try #require(text.firstMatch(of: /<text class="panel-key"[^>]*>(.*?)<\/text>/))
+        let lines = key.1.matches(of: /<tspan x="([0-9.]+)"[^>]*>(.*?)<\/tspan>/).map { (Double($0.1)!, String($0.2)) }
+        #expect(lines.map(\.1) == ["Training and Test Cost:", "solid, filled markers: training", "dotted, open markers: test"])
+        for (x, line) in lines { #expect(x + Double(line.count) * 6.4 <= width, "key line runs off: \(line)") }
     }
 }

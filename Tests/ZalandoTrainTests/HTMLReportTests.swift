@@ -36,8 +36,11 @@ struct HTMLReportTests {
         #expect(!page.contains("src=") && !page.contains("href=") && !page.contains("@import"))
         #expect(page.replacingOccurrences(of: "http://www.w3.org/2000/svg", with: "").range(of: "https?://", options: .regularExpression) == nil)
 
-        // Column 6 is "epochs": ascending after one click is 1, 2, 3 epochs (third, sgd-run, adam).
-        let sorted = try Self.browse(["--dump-dom", "file://\(html)#sort=6&tip"])
+        // Click "epochs" (found by name: run log v2 added run_id before it): ascending after one
+        // click is 1, 2, 3 epochs (third, sgd-run, adam).
+        let headers = page.matches(of: /<th[^>]*data-column="([0-9]+)">([^<]*)<\/th>/).map { (String($0.1), String($0.2)) }
+        let epochs = try #require(headers.first { $0.1 == "epochs" }?.0, "\(headers)")
+        let sorted = try Self.browse(["--dump-dom", "file://\(html)#sort=\(epochs)&tip"])
         #expect(sorted.status == 0, "\(sorted.stderr)")
         let consoleLines = sorted.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }
         #expect(consoleLines.isEmpty, "\(consoleLines)")
@@ -48,7 +51,7 @@ struct HTMLReportTests {
         #expect(firstCells == ["third", "sgd-run", "adam, fast"], "\(firstCells)")
         #expect(sorted.stdout.contains("aria-sort=\"ascending\""))
         // Two clicks: descending.
-        let twice = try Self.browse(["--dump-dom", "file://\(html)#sort=6,6"])
+        let twice = try Self.browse(["--dump-dom", "file://\(html)#sort=\(epochs),\(epochs)"])
         let twiceBody = try #require(twice.stdout.components(separatedBy: "<tbody>").last)
         #expect(twiceBody.components(separatedBy: "<tr><td>").dropFirst().map { String($0.prefix { $0 != "<" }) } == ["adam, fast", "sgd-run", "third"])
         // The pointer's tooltip on the first point drawn: the longest run's (adam) first training cost.

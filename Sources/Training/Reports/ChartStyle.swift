@@ -16,22 +16,27 @@ public enum ChartStyle {
     public static func dash(_ index: Int) -> String { dashes[index % dashes.count] }
     public static func marker(_ index: Int) -> Marker { Marker.allCases[index % Marker.allCases.count] }
 
-    /// A marker shape centred on (x, y) with half-size r, as an SVG element.
-    public static func markerElement(_ marker: Marker, x: Double, y: Double, r: Double, color: String, extra: String = "") -> String {
+    /// A marker shape centred on (x, y) with half-size r, as an SVG element. `open`: a filled
+    /// shape is drawn white with a coloured outline (crosses and pluses are lines already and
+    /// get a thinner stroke). Every attribute is written once: a repeated one makes the SVG
+    /// malformed XML, which librsvg and browsers refuse (the 5th and 6th runs' open markers did).
+    public static func markerElement(_ marker: Marker, x: Double, y: Double, r: Double, color: String, open: Bool = false) -> String {
         let f = SVGChart.fmt
+        let extra = open ? " stroke=\"\(color)\" stroke-width=\"1.4\"" : ""
+        let lineWidth = open ? "1.2" : "1.8"
         switch marker {
         case .circle:
-            return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r))\" fill=\"\(color)\"\(extra)/>"
+            return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"\(f(r))\" fill=\"\(open ? "white" : color)\"\(extra)/>"
         case .square:
-            return "<rect x=\"\(f(x - r * 0.9))\" y=\"\(f(y - r * 0.9))\" width=\"\(f(1.8 * r))\" height=\"\(f(1.8 * r))\" fill=\"\(color)\"\(extra)/>"
+            return "<rect x=\"\(f(x - r * 0.9))\" y=\"\(f(y - r * 0.9))\" width=\"\(f(1.8 * r))\" height=\"\(f(1.8 * r))\" fill=\"\(open ? "white" : color)\"\(extra)/>"
         case .triangle:
-            return "<path d=\"M\(f(x)),\(f(y - 1.2 * r))L\(f(x + 1.1 * r)),\(f(y + 0.8 * r))L\(f(x - 1.1 * r)),\(f(y + 0.8 * r))Z\" fill=\"\(color)\"\(extra)/>"
+            return "<path d=\"M\(f(x)),\(f(y - 1.2 * r))L\(f(x + 1.1 * r)),\(f(y + 0.8 * r))L\(f(x - 1.1 * r)),\(f(y + 0.8 * r))Z\" fill=\"\(open ? "white" : color)\"\(extra)/>"
         case .diamond:
-            return "<path d=\"M\(f(x)),\(f(y - 1.3 * r))L\(f(x + 1.1 * r)),\(f(y))L\(f(x)),\(f(y + 1.3 * r))L\(f(x - 1.1 * r)),\(f(y))Z\" fill=\"\(color)\"\(extra)/>"
+            return "<path d=\"M\(f(x)),\(f(y - 1.3 * r))L\(f(x + 1.1 * r)),\(f(y))L\(f(x)),\(f(y + 1.3 * r))L\(f(x - 1.1 * r)),\(f(y))Z\" fill=\"\(open ? "white" : color)\"\(extra)/>"
         case .cross:
-            return "<path d=\"M\(f(x - r)),\(f(y - r))L\(f(x + r)),\(f(y + r))M\(f(x - r)),\(f(y + r))L\(f(x + r)),\(f(y - r))\" stroke=\"\(color)\" stroke-width=\"1.8\" fill=\"none\"\(extra)/>"
+            return "<path d=\"M\(f(x - r)),\(f(y - r))L\(f(x + r)),\(f(y + r))M\(f(x - r)),\(f(y + r))L\(f(x + r)),\(f(y - r))\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\" fill=\"none\"/>"
         case .plus:
-            return "<path d=\"M\(f(x - 1.2 * r)),\(f(y))L\(f(x + 1.2 * r)),\(f(y))M\(f(x)),\(f(y - 1.2 * r))L\(f(x)),\(f(y + 1.2 * r))\" stroke=\"\(color)\" stroke-width=\"1.8\" fill=\"none\"\(extra)/>"
+            return "<path d=\"M\(f(x - 1.2 * r)),\(f(y))L\(f(x + 1.2 * r)),\(f(y))M\(f(x)),\(f(y - 1.2 * r))L\(f(x)),\(f(y + 1.2 * r))\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\" fill=\"none\"/>"
         case .star:
             var d = ""
             for k in 0..<10 {
@@ -39,7 +44,7 @@ public enum ChartStyle {
                 let radius = k % 2 == 0 ? 1.4 * r : 0.6 * r
                 d += (k == 0 ? "M" : "L") + "\(f(x + radius * cos(angle))),\(f(y + radius * sin(angle)))"
             }
-            return "<path d=\"\(d)Z\" fill=\"\(color)\"\(extra)/>"
+            return "<path d=\"\(d)Z\" fill=\"\(open ? "white" : color)\"\(extra)/>"
         }
     }
 
@@ -123,7 +128,7 @@ public enum ChartStyle {
 /// Legend labels that name what differs between runs: the attributes whose values are not the
 /// same for all runs, in the order given (`adam γ=0.001`, `sgd γ=0.01`). An attribute with an
 /// empty key is written bare (optimizer and schedule names); when nothing differs, or two runs
-/// would get the same label, the run names are used (appended).
+/// would get the same label, those runs' names are used (appended).
 public enum DifferenceLabels {
     public static func labels(names: [String], attributes: [[(key: String, value: String)]]) -> [String] {
         guard names.count > 1 else { return names }
@@ -140,9 +145,10 @@ public enum DifferenceLabels {
                 return key.isEmpty ? value : "\(key)=\(value)"
             }.joined(separator: " ")
         }
-        if labels.contains(where: \.isEmpty) || Set(labels).count < labels.count {
-            labels = zip(labels, names).map { $0.isEmpty ? $1 : "\($0) (\($1))" }
-        }
+        // Only the labels that are empty or shared get the run name: naming every run made each
+        // entry long as soon as two of them collided.
+        let counts = Dictionary(labels.map { ($0, 1) }, uniquingKeysWith: +)
+        labels = zip(labels, names).map { counts[$0]! > 1 || $0.isEmpty ? ($0.isEmpty ? $1 : "\($0) (\($1))") : $0 }
         return labels
     }
 }

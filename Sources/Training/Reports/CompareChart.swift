@@ -39,7 +39,7 @@ public enum CompareChart {
                                 series: series(\.metric), scale: isAccuracy ? .linear : scale, yAsPercent: isAccuracy)
         let both = ChartPanel(title: "Training and \(heldOutName) cost", xLabel: "epoch", yLabel: "mean cross-entropy",
                               series: series(\.trainCost, valueName: "training cost") + series(\.heldOutCost, companion: true, valueName: "\(heldOutName) cost"), scale: scale,
-                              key: "filled markers: training · dotted, open: \(heldOutName)")
+                              key: "solid, filled markers: training · dotted, open markers: \(heldOutName)")
         var panels = [cost, metric, both]
         if metricName == "train_cost" { panels.remove(at: 1) }
         return SVGChart.document(title: title, panels: panels, legend: runs.map(\.label), panelWidth: 420, hover: hover)
@@ -71,7 +71,7 @@ extension RunComparison {
                              metric: run.epochs.map { $0.value(of: metric) })
         }
         let shown = metric == .trainCost ? Metric.testAccuracy : metric
-        return CompareChart.svg(curves, title: title ?? "Comparison of \(runs.count) run\(runs.count == 1 ? "" : "s")",
+        return CompareChart.svg(curves, title: title ?? "Comparison of \(runs.count) Run\(runs.count == 1 ? "" : "s")",
                                 metricName: shown.rawValue, heldOutName: validation ? "validation" : "test", scale: scale, hover: hover)
     }
 

@@ -31,7 +31,10 @@ public enum HTMLReport {
         body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px; color: #222; }
         h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; }
         table { border-collapse: collapse; font-size: 13px; }
-        th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; white-space: nowrap; }
+        .table-wrap { overflow-x: auto; }
+        th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+        td { max-width: 24em; overflow-wrap: break-word; }
+        th, td.num, th.num { white-space: nowrap; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         th { cursor: pointer; user-select: none; background: #f4f4f4; }
         th:hover { background: #e8e8e8; }
@@ -45,7 +48,7 @@ public enum HTMLReport {
         <body>
         <h1>\(e(title))</h1>
         <h2>Runs</h2>
-        <table id="runs">
+        <div class="table-wrap"><table id="runs">
         <thead><tr>
         """
         for (c, name) in table.header.enumerated() {
@@ -57,7 +60,7 @@ public enum HTMLReport {
                 table.numeric.contains(c) ? "<td class=\"num\">\(e(cell))</td>" : "<td>\(e(cell))</td>"
             }.joined() + "</tr>\n"
         }
-        html += "</tbody>\n</table>\n"
+        html += "</tbody>\n</table></div>\n"
         for note in notes { html += "<p class=\"note\">\(e(note))</p>\n" }
         html += "<h2>Charts</h2>\n"
         for chart in charts {

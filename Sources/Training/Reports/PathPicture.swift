@@ -182,6 +182,10 @@ public enum PathPicture {
             }
             svg += "<path class=\"contour\" data-level=\"\(label)\" clip-path=\"url(#plot)\" d=\"\(d)\" fill=\"none\" stroke=\"#c4c4c4\" stroke-width=\"1\"/>\n"
             if let anchor {
+                // A white box behind the value: a halo alone left the contour line showing
+                // through the gap around the decimal point, so 1.7 read as "1:7".
+                let boxWidth = 6.4 * Double(label.count) + 6
+                labelMarks += "<rect class=\"contour-label-box\" x=\"\(f(anchor.0 - boxWidth / 2))\" y=\"\(f(anchor.1 - 6.5))\" width=\"\(f(boxWidth))\" height=\"13\" fill=\"white\"/>"
                 labelMarks += "<text class=\"contour-label\" x=\"\(f(anchor.0))\" y=\"\(f(anchor.1 + 3.5))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#777\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(label)</text>\n"
             }
         }
@@ -217,7 +221,7 @@ public enum PathPicture {
             return cost(a) < cost(b)
         }!
         svg += "<text x=\"\(f(place.x))\" y=\"\(f(place.y))\" text-anchor=\"\(place.end ? "end" : "start")\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\(text)</text></g>\n"
-        svg += SVGChart.legendBox(paths.map(\.name), x: right + 20, y: top + 20)
+        svg += SVGChart.legendBox(paths.map { [$0.name] }, x: right + 20, y: top + 20)
         for (k, note) in notes.enumerated() {
             svg += "<text class=\"note\" x=\"24\" y=\"\(f(bottom + 62 + Double(k) * 17))\" font-style=\"italic\" fill=\"#555\">\(SVGChart.escape(note))</text>\n"
         }

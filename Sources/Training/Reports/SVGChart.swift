@@ -60,7 +60,17 @@ public enum SVGChart {
     /// `hover` adds an invisible target with the values on every point (for the HTML report).
     public static func document(title: String, panels: [ChartPanel], legend: [String], notes: [String] = [],
                                 panelWidth: Double = 440, panelHeight: Double = 330, hover: Bool = false) -> String {
-        let legendWidth = legend.isEmpty ? 0 : min(360, max(120, Double(legend.map(\.count).max() ?? 0) * 7.2 + 56))
+        // Long labels (a long --run-name) wrap onto more lines instead of running off the picture.
+        let legendLines = legend.map { wrap($0, columns: 42) }
+        let longest = legendLines.flatMap { $0 }.map(\.count).max() ?? 0
+        // Each panel key goes under the legend (inside a panel it covered lines): the panel's
+        // title, then one line per " · " part; the column is wide enough for the parts.
+        let keyParts = panels.compactMap { panel in panel.key.map { [panel.title + ":"] + $0.components(separatedBy: " · ") } }
+        let longestKey = keyParts.flatMap { $0 }.map(\.count).max() ?? 0
+        let legendWidth = legend.isEmpty && keyParts.isEmpty ? 0
+            : min(360, max(120, Double(longest) * 7.2 + 56, Double(longestKey) * 6.4 + 14))
+        let keyColumns = max(20, Int((legendWidth - 14) / 6.4))
+        let keyLines = keyParts.map { parts in parts.flatMap { wrap($0, columns: keyColumns) } }
         let panelsWidth = panelWidth * Double(panels.count)
         let width = 20 + panelsWidth + legendWidth + 20
         var allNotes = notes
@@ -72,13 +82,24 @@ public enum SVGChart {
             body += svg
             allNotes += panelNotes
         }
-        let legendHeight = Double(legend.count) * 22 + 40
+        let entriesHeight = legendLines.map { 22 + Double($0.count - 1) * 15 }.reduce(0, +)
+        let keysHeight = keyLines.map { 10 + Double($0.count) * 14 }.reduce(0, +)
+        let legendHeight = entriesHeight + keysHeight + 40
         let height = 40 + max(panelHeight, legendHeight) + Double(allNotes.count) * 17 + 14
         var svg = header(width: width, height: height)
         svg += "<title>\(escape(title))</title>\n"
         svg += "<text class=\"title\" x=\"\(fmt(20 + panelsWidth / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">\(escape(title))</text>\n"
         svg += body
-        if !legend.isEmpty { svg += legendBox(legend, x: 20 + panelsWidth + 8, y: 64) }
+        if !legend.isEmpty { svg += legendBox(legendLines, x: 20 + panelsWidth + 8, y: 64) }
+        var keyY = 64 + entriesHeight + 10
+        for lines in keyLines {
+            svg += "<text class=\"panel-key\" x=\"\(fmt(20 + panelsWidth + 8))\" y=\"\(fmt(keyY))\" font-size=\"11\" fill=\"#333\">"
+            for (k, line) in lines.enumerated() {
+                svg += "<tspan x=\"\(fmt(20 + panelsWidth + 8))\" dy=\"\(k == 0 ? "0" : "14")\">\(escape(line))</tspan>"
+            }
+            svg += "</text>\n"
+            keyY += 10 + Double(lines.count) * 14
+        }
         for (k, note) in allNotes.enumerated() {
             svg += "<text class=\"note\" x=\"24\" y=\"\(fmt(40 + max(panelHeight, legendHeight) + 8 + Double(k) * 17))\" font-style=\"italic\" fill=\"#555\">\(escape(note))</text>\n"
         }
@@ -95,14 +116,37 @@ public enum SVGChart {
     }
 
     /// One entry per line style, top to bottom: a sample of the line (dash and marker) and its name.
-    static func legendBox(_ names: [String], x: Double, y: Double) -> String {
+    /// Each entry's name is given as its lines (see `wrap`); the text element's content is the
+    /// whole name, one tspan per line.
+    static func legendBox(_ names: [[String]], x: Double, y: Double) -> String {
         var svg = "<g class=\"legend-box\">\n"
-        for (i, name) in names.enumerated() {
-            let ly = y + Double(i) * 22
+        var ly = y
+        for (i, lines) in names.enumerated() {
             svg += sampleLine(style: i, x: x, y: ly - 4, length: 36)
-            svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">\(escape(name))</text>\n"
+            if lines.count == 1 {
+                svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">\(escape(lines[0]))</text>\n"
+            } else {
+                svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">" + lines.enumerated().map { k, line in
+                    "<tspan x=\"\(fmt(x + 44))\" dy=\"\(k == 0 ? "0" : "15")\">\(escape(k == 0 ? line : " " + line))</tspan>"
+                }.joined() + "</text>\n"
+            }
+            ly += 22 + Double(lines.count - 1) * 15
         }
         return svg + "</g>\n"
+    }
+
+    /// Breaks `text` at spaces into lines of at most `columns` characters (a longer word is cut).
+    static func wrap(_ text: String, columns: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            if !line.isEmpty && line.count + 1 + word.count > columns { lines.append(line); line = "" }
+            while word.count > columns { lines.append(String(word.prefix(columns))); word = String(word.dropFirst(columns)) }
+            line = line.isEmpty ? word : line + " " + word
+        }
+        lines.append(line)
+        return lines
     }
 
     static func sampleLine(style: Int, x: Double, y: Double, length: Double, companion: Bool = false) -> String {
@@ -110,8 +154,7 @@ public enum SVGChart {
         let dash = companion ? "1.5 3" : ChartStyle.dash(style)
         var svg = "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + length))\" y2=\"\(fmt(y))\" stroke=\"\(color)\" stroke-width=\"2.2\""
             + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + (companion ? " stroke-linecap=\"round\"" : "") + "/>\n"
-        svg += ChartStyle.markerElement(ChartStyle.marker(style), x: x + length / 2, y: y, r: 3.6, color: companion ? "white" : color,
-                                        extra: companion ? " stroke=\"\(color)\" stroke-width=\"1.4\"" : "") + "\n"
+        svg += ChartStyle.markerElement(ChartStyle.marker(style), x: x + length / 2, y: y, r: 3.6, color: color, open: companion) + "\n"
         return svg
     }
 
@@ -124,7 +167,7 @@ public enum SVGChart {
         static func plottable(_ v: Double, log: Bool) -> Bool { v.isFinite && abs(v) < 1e300 && (!log || v > 1e-300) }
 
         /// `pad`: the share of the range left free at each end, so no line lies on the frame.
-        init(values: [Double], log: Bool, pad: Double = 0.04) {
+        init(values: [Double], log: Bool, pad: Double = 0.04, integer: Bool = false) {
             self.log = log
             var finite = values.filter { Axis.plottable($0, log: log) }
             if finite.isEmpty { finite = [log ? 1 : 0, log ? 10 : 1] }
@@ -162,6 +205,10 @@ public enum SVGChart {
                 hi += span * pad
                 var step = Axis.niceStep((hi - lo) / 5)
                 if (hi - lo) / step < 3.5 { step = Axis.niceStep((hi - lo) / 8) }  // at least four ticks
+                // Whole-number data (epochs, iterations) get whole-number ticks: "1.5 epochs"
+                // labelled an axis of a 4-epoch comparison.
+                if integer && values.allSatisfy({ !$0.isFinite || $0 == $0.rounded() }) && step < 1 { step = 1 }
+                if integer && step == 2.5 { step = 2 }
                 let first = (lo / step).rounded(.up), last = (hi / step).rounded(.down)
                 let count = min(Int(last - first), 20)
                 ticks = (0...max(count, 0)).map { (first + Double($0)) * step }.map { abs($0) < step * 1e-9 ? 0 : $0 }
@@ -189,7 +236,7 @@ public enum SVGChart {
         let logY = panel.logY
         let xs = panel.series.flatMap { $0.points.map(\.x) }
         let ys = panel.series.flatMap { $0.points.map(\.y) }
-        let xAxis = Axis(values: xs, log: false, pad: 0.02)
+        let xAxis = Axis(values: xs, log: false, pad: 0.02, integer: true)
         let yAxis = Axis(values: ys, log: logY)
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
@@ -247,8 +294,7 @@ public enum SVGChart {
             svg += "<g class=\"markers\" clip-path=\"url(#\(clip))\">"
             for (k, p) in all.enumerated() where (k + phase) % every == 0 {
                 svg += ChartStyle.markerElement(ChartStyle.marker(series.style), x: p.0, y: p.1, r: all.count <= 30 ? 3 : 3.6,
-                                                color: series.companion ? "white" : color,
-                                                extra: series.companion ? " stroke=\"\(color)\" stroke-width=\"1.4\"" : "")
+                                                color: color, open: series.companion)
             }
             svg += "</g>\n"
             if hover {
@@ -260,9 +306,6 @@ public enum SVGChart {
             }
         }
         if !hits.isEmpty { svg += "<g class=\"hits\">\(hits)</g>\n" }
-        if let key = panel.key {
-            svg += "<text class=\"panel-key\" x=\"\(fmt(right - 6))\" y=\"\(fmt(top + 14))\" text-anchor=\"end\" font-size=\"11\" fill=\"#333\">\(escape(key))</text>\n"
-        }
         return (svg + "</g>\n", notes)
     }
 

@@ -13,7 +13,7 @@ public enum ScheduleChart {
                                    if let last = s.rates.indices.last, points.last?.x != Double(last) { points.append((Double(last), s.rates[last])) }
                                    return ChartSeries(name: s.name, points: points, style: i)
                                }, scale: scale)
-        let defaultTitle = schedules.count == 1 ? "Learning rate: \(schedules[0].name)" : "Learning-rate schedules"
+        let defaultTitle = schedules.count == 1 ? "Learning Rate: \(schedules[0].name)" : "Learning-Rate Schedules"
         return SVGChart.document(title: title ?? defaultTitle, panels: [panel], legend: schedules.map(\.name),
                                  panelWidth: 720, panelHeight: 400)
     }

@@ -36,7 +36,7 @@ struct Compare: ParsableCommand {
             print("chart written to \(written)")
         }
         if let html {
-            let title = picture.title ?? "Comparison of \(runs.count) run\(runs.count == 1 ? "" : "s")"
+            let title = picture.title ?? "Comparison of \(runs.count) Run\(runs.count == 1 ? "" : "s")"
             let chart = RunComparison.chart(runs, metric: chosen, scale: picture.scale, title: title, hover: true)
             let labels = RunComparison.legendLabels(runs)
             let page = HTMLReport.page(title: title, table: RunComparison.htmlTable(runs, metric: chosen), charts: [chart],
