@@ -40,4 +40,37 @@ import Testing
         #expect(result.status == 1)
         #expect(result.firstErrorLine.contains("/dev/zero") && result.firstErrorLine.contains("device"), "\(result.firstErrorLine)")
     }
+
+    /// A checkpoint whose `__metadata__` value `key` is replaced by `value` (a hand edit).
+    static func editedCheckpoint(_ path: String, key: String, value: String, to output: String) throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let length = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        var header = try #require(try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + length)])) as? [String: Any])
+        var metadata = try #require(header["__metadata__"] as? [String: String])
+        metadata[key] = value
+        header["__metadata__"] = metadata
+        let json = [UInt8](try JSONSerialization.data(withJSONObject: header))
+        let out = withUnsafeBytes(of: UInt64(json.count).littleEndian) { Array($0) } + json + bytes[(8 + length)...]
+        FileManager.default.createFile(atPath: output, contents: Data(out))
+    }
+
+    /// A checkpoint edited to say epoch 9223372036854775807: resuming multiplied it by the
+    /// updates per epoch unchecked and trapped (exit 132). Now it is one line naming the file.
+    @Test func aCheckpointWithAHugeEpochIsRefusedNotATrap() throws {
+        let data = Fixtures.dataDirectory(train: 40, test: 10, rows: 28, columns: 28)
+        let dir = TestPaths.temporaryDirectory()
+        let checkpoint = dir.appendingPathComponent("ck.safetensors").path
+        let flags = ["train", "--data-dir", data.path, "--hidden", "4", "--batch-size", "10", "--epochs", "2"]
+        let first = try runToolBounded(flags + ["--checkpoint", checkpoint], seconds: 60)
+        #expect(first.status == 0, "\(first.stderr)")
+        let edited = dir.appendingPathComponent("edited.safetensors").path
+        try Self.editedCheckpoint(checkpoint, key: "epoch", value: String(Int.max), to: edited)
+        let before = Fixtures.contents(edited)
+        let result = try runToolBounded(flags + ["--resume", edited], seconds: 60)
+        #expect(result.isClean, "\(result.status) \(result.stderr)")
+        #expect(result.status == 1)
+        let line = result.stderr.split(separator: "\n").first { !$0.hasPrefix("warning") }.map(String.init) ?? ""
+        #expect(line.contains(edited) && line.contains("9223372036854775807"), "\(line)")
+        #expect(Fixtures.contents(edited) == before, "a refused checkpoint is left as it was")
+    }
 }
