@@ -73,4 +73,28 @@ import Testing
         #expect(line.contains(edited) && line.contains("9223372036854775807"), "\(line)")
         #expect(Fixtures.contents(edited) == before, "a refused checkpoint is left as it was")
     }
+
+    /// `--save X --tensorboard X` (or --csv, --checkpoint) with X new: TensorBoard made the folder
+    /// X, the whole run trained, and then the model could not be written there (exit 1, the
+    /// trained model lost). Now refused before training, exit 64, nothing created.
+    @Test(arguments: ["--save", "--csv", "--checkpoint"])
+    func tensorBoardAtTheSamePathAsAnotherOutputIsRefusedFirst(flag: String) throws {
+        let data = Fixtures.dataDirectory(train: 40, test: 10, rows: 28, columns: 28)
+        let dir = TestPaths.temporaryDirectory()
+        let target = dir.appendingPathComponent("out").path
+        let result = try runToolBounded(["train", "--data-dir", data.path, "--hidden", "4", "--batch-size", "10", "--epochs", "1",
+                                         flag, target, "--tensorboard", "./" + target.dropFirst()], seconds: 60, in: URL(fileURLWithPath: "/"))
+        #expect(result.isClean)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.firstErrorLine.contains("--tensorboard") || result.firstErrorLine.contains("--checkpoint"), "\(result.firstErrorLine)")
+        #expect(!FileManager.default.fileExists(atPath: target), "nothing is created for a refused command")
+    }
+
+    /// `--resume ''` said "zalando-train: : no such file" (exit 1), naming neither flag nor value.
+    @Test func anEmptyResumeNameIsAUsageError() throws {
+        let result = try runToolBounded(["train", "--data-dir", TestPaths.temporaryDirectory().path, "--resume", ""], seconds: 20)
+        #expect(result.isClean)
+        #expect(result.status == 64)
+        #expect(result.firstErrorLine.contains("--resume ''"), "\(result.firstErrorLine)")
+    }
 }
