@@ -151,6 +151,9 @@ public final class RunLock {
 
 // MARK: - Small file helpers (POSIX, so every failure has its errno text)
 
+/// The largest spec, state or run log a sweep reads (64 MiB: far beyond any real one).
+let maximumReadBytes = 64 << 20
+
 func errorText() -> String { String(cString: strerror(errno)) }
 
 func absolutePath(_ path: String) -> String {
@@ -191,12 +194,26 @@ func makeDirectories(_ path: String) throws {
 }
 
 func readFileIfPresent(_ path: String) throws -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: opening a FIFO with no writer must not hang; only regular files are read, and
+    // only up to a size a spec or state file can have (a --spec /dev/zero would never end).
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     if fd < 0 {
         if errno == ENOENT { return nil }
         throw SweepError.runtime("\(path): cannot read: \(errorText())")
     }
     defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw SweepError.runtime("\(path): cannot read: \(errorText())") }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw SweepError.runtime("\(path): is a folder, not a file")
+    case S_IFIFO: throw SweepError.runtime("\(path): is a FIFO, not a regular file")
+    case S_IFCHR, S_IFBLK: throw SweepError.runtime("\(path): is a device, not a regular file")
+    default: throw SweepError.runtime("\(path): is not a regular file")
+    }
+    if info.st_size > maximumReadBytes {
+        throw SweepError.runtime("\(path): \(info.st_size) bytes; a sweep reads files of at most \(maximumReadBytes) bytes")
+    }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {

@@ -59,6 +59,12 @@ public enum SweepPlan {
                 throw SweepError.usage("spec key \(axis.key): not an axis (--\(axis.key) does not change a run's numbers, so every value would be the same run); put it in fixed:")
             }
         }
+        // The grid is counted before it is built: a spec of a few lines (or YAML aliases) can
+        // name 10^9 combinations, which would exhaust memory instead of failing with a message.
+        let count = combinationCount(spec)
+        if count > maximumRuns {
+            throw SweepError.usage("spec: the grids name \(count == Int.max ? "more than \(Int.max)" : String(count)) combinations; a sweep has at most \(maximumRuns) runs (split it into several sweeps)")
+        }
         // An axis with the same one value in every run distinguishes no run: labels leave it out.
         let combinations = expand(spec)
         var valuesOf: [String: Set<String>] = [:]
@@ -79,6 +85,27 @@ public enum SweepPlan {
             runs.append(PlannedRun(definition: definition, label: label.isEmpty ? "(fixed flags only)" : label))
         }
         return runs
+    }
+
+    /// The most combinations a spec may name (before duplicates are dropped).
+    public static let maximumRuns = 100_000
+
+    /// How many combinations `expand` would make, saturating at Int.max.
+    static func combinationCount(_ spec: SweepSpec) -> Int {
+        let grids = spec.grids.isEmpty ? [[]] : spec.grids
+        var total = 0
+        for grid in grids {
+            var product = 1
+            for axis in grid {
+                let (p, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+                if overflow { return Int.max }
+                product = p
+            }
+            let (t, overflow) = total.addingReportingOverflow(product)
+            if overflow { return Int.max }
+            total = t
+        }
+        return total
     }
 
     /// Every combination: the fixed settings, then one value of each axis (the last axis varies

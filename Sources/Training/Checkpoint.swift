@@ -265,7 +265,9 @@ public struct Checkpoint {
         trainer.rng = try generator("shuffle_rng")
         trainer.update.transforms.noiseGenerator = try generator("noise_rng")
         trainer.update.updatesMade = iteration
-        guard batchesDone <= trainer.iterationsPerEpoch, iteration == epoch * trainer.iterationsPerEpoch + batchesDone else {
+        // Checked arithmetic: a hand-edited epoch near Int.max trapped here (exit 132).
+        let (epochUpdates, overflow) = epoch.multipliedReportingOverflow(by: trainer.iterationsPerEpoch)
+        guard batchesDone <= trainer.iterationsPerEpoch, !overflow, iteration == epochUpdates + batchesDone else {
             throw fail("epoch \(epoch), batches_done \(batchesDone) and iteration \(iteration) do not fit \(trainer.iterationsPerEpoch) updates per epoch")
         }
         trainer.batchesDone = batchesDone

@@ -72,6 +72,9 @@ public enum OutputPath {
         guard access(folder, W_OK) == 0 else { throw refuse("folder \(folder) is not writable") }
     }
 
+    /// Whether two paths name one file or folder, existing or not (`x` and `./x` do).
+    public static func isSameFile(_ a: String, _ b: String) -> Bool { FileIdentity(a) == FileIdentity(b) }
+
     /// The folder a new file at `path` would go in ("." for a bare name).
     static func folderName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -202,6 +202,9 @@ struct CompareSweepFolderTests {
         let refused = try runTool(["compare", empty.path])
         #expect(refused.status == 1)
         #expect(refused.stderr == "zalando-train: \(empty.path): is a folder without run logs (a sweep folder holds <run_id>/run.csv)\n")
+    }
+}
+
 /// Found by looking at `compare --png` of six real runs: the 5th and 6th runs' open markers
 /// repeated an attribute (librsvg refused the drawing), a long run name ran off the picture,
 /// every legend entry got its run name appended once two collided, epochs were ticked 1.5,

@@ -35,7 +35,7 @@ struct Train: ParsableCommand {
         let base = data.directory.hasSuffix("/") ? data.directory : data.directory + "/"
         let stems = Dataset.fileStems
         let dataFiles = [stems.trainImages, stems.trainLabels, stems.testImages, stems.testLabels].flatMap { [base + $0 + ".gz", base + $0] }
-        try checkpoints.check(inputs: dataFiles + [output.csv, output.save].compactMap { $0 })
+        try checkpoints.check(inputs: dataFiles + [output.csv, output.save, output.tensorboard].compactMap { $0 })
         if training.validation >= 60_000 {
             throw ValidationError("--validation \(training.validation): must leave training images (the training set has 60000)")
         }

@@ -16,6 +16,7 @@ struct CheckpointOptions: ParsableArguments {
     /// Checks --checkpoint like every output (OutputPath): a new file or a checkpoint, never one
     /// of `inputs` (the data files, --csv, --save). A --resume file is checked by reading it.
     func check(inputs: [String]) throws {
+        if resume?.isEmpty == true { throw ValidationError("--resume '': empty file name") }
         guard let checkpoint else { return }
         do {
             try OutputPath.check(checkpoint, flag: "--checkpoint", kind: .safetensors(format: Checkpoint.format), inputs: inputs)

@@ -36,6 +36,13 @@ struct OutputOptions: ParsableArguments {
 
     func validate() throws {
         if let tensorboard {
+            // Both new: the run would train to the end, then fail to write the model or log
+            // where TensorBoard had made its folder (the trained model lost).
+            for (flag, other) in [("--csv", csv), ("--save", save)] {
+                if let other, OutputPath.isSameFile(tensorboard, other) {
+                    throw ValidationError("--tensorboard \(tensorboard): the same path as \(flag); TensorBoard makes a folder there")
+                }
+            }
             do { try TensorBoardLog.checkDirectory(tensorboard) } catch let error as FileError {
                 throw ValidationError("--tensorboard \(tensorboard.isEmpty ? "''" : tensorboard): \(error.problem)")
             }
