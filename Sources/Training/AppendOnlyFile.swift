@@ -53,19 +53,7 @@ public final class AppendOnlyFile {
     /// Up to `count` bytes at `offset` (fewer at the end of the file).
     public func read(at offset: Int, count: Int) throws -> [UInt8] {
         // The append descriptor is write-only: read through a second, read-only one.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw FileError(path: path, problem: "cannot be read: \(errorText())") }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var got = 0
-        while got < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(offset + got)) }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw FileError(path: path, problem: "cannot be read: \(errorText())") }
-            if n == 0 { break }
-            got += n
-        }
-        return Array(bytes.prefix(got))
+        try readBytes(path, at: offset, count: count)
     }
 
     /// Appends `bytes` with one write(2); call it holding the lock. On a short or failed write the

@@ -42,3 +42,22 @@ func readFileContents(_ path: String, limit: Int, what: String) throws -> [UInt8
     guard got == size else { throw FileError(path: path, problem: "cannot be read completely (\(got) of \(size) bytes)") }
     return bytes
 }
+
+/// Up to `count` bytes of the file at `path` from `offset` (fewer at the end of the file),
+/// through a read-only descriptor that never blocks on a FIFO: for peeking at a file's kind
+/// (OutputPath) and at the tail of a run log (AppendOnlyFile).
+func readBytes(_ path: String, at offset: Int, count: Int) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard fd >= 0 else { throw FileError(path: path, problem: "cannot be read: \(errorText())") }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: count)
+    var got = 0
+    while got < count {
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(offset + got)) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { throw FileError(path: path, problem: "cannot be read: \(errorText())") }
+        if n == 0 { break }
+        got += n
+    }
+    return Array(bytes.prefix(got))
+}

@@ -119,20 +119,7 @@ public enum OutputPath {
         return metadata["format"] as? String
     }
 
-    static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw FileError(path: path, problem: "cannot be read: \(errorText())") }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var got = 0
-        while got < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(got)) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            got += n
-        }
-        return Array(bytes.prefix(got))
-    }
+    static func readPrefix(_ path: String, count: Int) throws -> [UInt8] { try readBytes(path, at: 0, count: count) }
 }
 
 /// What makes two paths the same file: device and inode when it exists, otherwise the real path
