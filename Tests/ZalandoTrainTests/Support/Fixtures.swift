@@ -92,26 +92,9 @@ func runToolBounded(_ arguments: [String], seconds: Double = 30, in directory: U
     process.executableURL = TestPaths.binary
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let pid = process.processIdentifier
-    nonisolated(unsafe) var timedOut = false
-    let watchdog = DispatchWorkItem { timedOut = true; kill(pid, SIGKILL) }
-    DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-    nonisolated(unsafe) var errData = Data()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    watchdog.cancel()
+    let (result, timedOut) = try collect(process, killAfter: seconds)
     #expect(!timedOut, "\(arguments) did not finish within \(seconds) s")
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return result
 }
 
 /// Runs a shell command line (for pipes: `… | head -2`), bounded like runToolBounded.
@@ -120,22 +103,9 @@ func runShell(_ script: String, seconds: Double = 30, in directory: URL? = nil) 
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments = ["-c", script]
     if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let pid = process.processIdentifier
-    nonisolated(unsafe) var timedOut = false
-    let watchdog = DispatchWorkItem { timedOut = true; kill(pid, SIGKILL) }
-    DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    watchdog.cancel()
+    let (result, timedOut) = try collect(process, killAfter: seconds)
     #expect(!timedOut, "\(script) did not finish within \(seconds) s")
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    return result
 }
 
 extension ProcessResult {

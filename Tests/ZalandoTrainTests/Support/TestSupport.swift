@@ -78,12 +78,22 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
     if let environment {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     }
+    return try collect(process).result
+}
+
+/// Runs `process` with standard input from /dev/null and both output pipes read concurrently
+/// with it (so large outputs cannot block it); with `seconds`, a watchdog SIGKILLs it after that
+/// long, so a hang fails the test instead of stalling the suite.
+func collect(_ process: Process, killAfter seconds: Double? = nil) throws -> (result: ProcessResult, timedOut: Bool) {
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    // Read both pipes concurrently with the process so large outputs cannot block it.
+    let pid = process.processIdentifier
+    nonisolated(unsafe) var timedOut = false
+    let watchdog = DispatchWorkItem { timedOut = true; kill(pid, SIGKILL) }
+    if let seconds { DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog) }
     nonisolated(unsafe) var errData = Data()
     let group = DispatchGroup()
     group.enter()
@@ -91,9 +101,9 @@ func runProcess(_ executable: String, _ arguments: [String], in directory: URL? 
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    watchdog.cancel()
+    return (ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                          stderr: String(decoding: errData, as: UTF8.self)), timedOut)
 }
 
 /// Parses simple CSV (no quoted commas) into rows of fields.
