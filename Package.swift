@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS", "CZlib"]),
         // Sweeps: YAML specs, grid expansion, the sweep folder, child processes, shards, Slurm.
         // It knows runs only as argument lists; the executable checks them with train's parser.
-        .target(name: "Sweeps", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // IDXData: one plain copy of the data for all of a sweep's children.
+        .target(name: "Sweeps", dependencies: ["IDXData", "Support", .product(name: "Yams", package: "Yams")]),
         // Command definitions only.
         .executableTarget(
             name: "zalando-train",

@@ -5,10 +5,17 @@ import Glibc
 /// The `train` command line of a run in the sweep folder. The one place that knows which of
 /// train's output flags a sweep uses.
 public enum TrainCommand {
-    /// `train <flags> --csv … --save … --checkpoint … [--resume …]`.
-    public static func arguments(for run: PlannedRun, in folder: SweepFolder, resuming: Bool, checkpoints: Bool) -> [String] {
+    /// `train <flags> --csv … --save … --checkpoint … [--resume …] [--data-dir …]`; `dataFolder`
+    /// replaces the run's own --data-dir (the sweep's plain copy of the same files).
+    public static func arguments(for run: PlannedRun, in folder: SweepFolder, resuming: Bool, checkpoints: Bool,
+                                 dataFolder: String? = nil) -> [String] {
         let id = run.runID
-        var arguments = ["train"] + run.definition.arguments + ["--csv", folder.csv(id), "--save", folder.model(id)]
+        var own = run.definition.arguments
+        if let dataFolder {
+            if let at = own.firstIndex(of: "--data-dir"), at + 1 < own.count { own.removeSubrange(at...(at + 1)) }
+            own += ["--data-dir", dataFolder]
+        }
+        var arguments = ["train"] + own + ["--csv", folder.csv(id), "--save", folder.model(id)]
         if checkpoints {
             arguments += ["--checkpoint", folder.checkpoint(id)]
             if resuming { arguments += ["--resume", folder.checkpoint(id)] }
@@ -47,11 +54,14 @@ public final class LocalRunner {
         public var checkpoints: Bool
         /// One line per run on standard error, no status line (for `--run`, one run per process).
         public var quiet: Bool
-        public init(jobs: Int, executable: String, checkpoints: Bool, quiet: Bool = false) {
+        /// The folder each data folder's runs read instead (see `DataCopies`).
+        var dataFolders: [String: String]
+        public init(jobs: Int, executable: String, checkpoints: Bool, quiet: Bool = false, dataFolders: [String: String] = [:]) {
             self.jobs = jobs
             self.executable = executable
             self.checkpoints = checkpoints
             self.quiet = quiet
+            self.dataFolders = dataFolders
         }
     }
 
@@ -124,7 +134,8 @@ public final class LocalRunner {
             // A fresh start: no rows or model of an earlier attempt may remain.
             for path in [folder.csv(id), folder.model(id)] { unlink(path) }
         }
-        let arguments = TrainCommand.arguments(for: run, in: folder, resuming: resuming, checkpoints: options.checkpoints)
+        let arguments = TrainCommand.arguments(for: run, in: folder, resuming: resuming, checkpoints: options.checkpoints,
+                                               dataFolder: options.dataFolders[run.definition.dataFolder])
         appendLine("== \(timestamp()) sweep starts: \(shellCommand([options.executable] + arguments))", to: folder.log(id))
         do {
             let pid = try ChildProcess.spawn(executable: options.executable, arguments: arguments, logPath: folder.log(id), lock: lock)

@@ -84,8 +84,12 @@ public enum SweepDriver {
             guard let run = allRuns.first(where: { $0.runID == id }) else {
                 throw SweepError.usage("--run \(id): no run with this id in \(folder.specPath)")
             }
+            try folder.create()
+            let toRun = [.pending, .failed].contains(folder.state(of: run))
+            let copies = toRun ? DataCopies(folder: folder).prepare([run.definition.dataFolder]) : [:]
             let runner = LocalRunner(folder: folder, runs: [run], options: .init(jobs: 1, executable: environment.executable,
-                                                                             checkpoints: environment.checkpoints, quiet: true))
+                                                                             checkpoints: environment.checkpoints, quiet: true,
+                                                                             dataFolders: copies))
             let summary = try runner.run()
             if !summary.elsewhere.isEmpty { writeError("sweep: \(id) is running in another process") }
             return summary.exitCode
@@ -96,8 +100,9 @@ public enum SweepDriver {
             let shardText = request.shard.map { " (shard \($0): \(runs.count) of \(allRuns.count) runs)" } ?? ""
             writeError("sweep: \(folder.path): \(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), "
                 + "\(runs.count - todo.count) already done, \(todo.count) to run, \(min(request.jobs, max(todo.count, 1))) at a time")
+            let copies = todo.isEmpty ? [:] : DataCopies(folder: folder).prepare(Set(todo.map(\.definition.dataFolder)))
             let runner = LocalRunner(folder: folder, runs: todo, options: .init(jobs: request.jobs, executable: environment.executable,
-                                                                            checkpoints: environment.checkpoints))
+                                                                            checkpoints: environment.checkpoints, dataFolders: copies))
             var summary = try runner.run()
             summary.alreadyDone += runs.count - todo.count
             report(summary, runs: runs, folder: folder, environment: environment)

@@ -10,12 +10,16 @@ public struct RunDefinition: Sendable, Equatable {
     /// `train` arguments that reproduce the run: the canonical flags plus the output-only ones
     /// the spec set that are not the sweep's own (--data-dir, --threads).
     public let arguments: [String]
+    /// The folder train reads the data set from (--data-dir, or its default data/DATASET),
+    /// as given: relative paths are relative to the sweep's working directory.
+    public let dataFolder: String
 
-    public init(runID: String, flags: String, epochs: Int, arguments: [String]) {
+    public init(runID: String, flags: String, epochs: Int, arguments: [String], dataFolder: String) {
         self.runID = runID
         self.flags = flags
         self.epochs = epochs
         self.arguments = arguments
+        self.dataFolder = dataFolder
     }
 }
 

@@ -104,7 +104,8 @@ struct Sweep: ParsableCommand {
         var child = identity.terms.flatMap { [$0.flag] + ($0.value.map { [$0] } ?? []) }
         if let directory = train.data.dataDirectory { child += ["--data-dir", directory] }
         if c.threads != 1 { child += ["--threads", String(c.threads)] }
-        return RunDefinition(runID: identity.runID, flags: identity.flags, epochs: c.epochs, arguments: child)
+        return RunDefinition(runID: identity.runID, flags: identity.flags, epochs: c.epochs, arguments: child,
+                             dataFolder: train.data.directory)
     }
 
     /// This executable, for the children and for the commands --list and --slurm print.

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import zalando_train
+
+/// A sweep decompresses its gzip data once into DIR/.data and points the children at the plain
+/// copy: the copy must be byte for byte what `gunzip` makes, follow its source when that
+/// changes, never stand in for a bad source, and be made once however many processes start.
+@Suite(.serialized)
+struct SweepDataCopyTests {
+    /// The copy folders under DIR/.data (not the lock, not leftovers).
+    func copies(_ f: SweepFixture) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(f.dir)/.data")) ?? []
+        return names.filter { !$0.hasPrefix(".") && $0 != "lock" }.sorted()
+    }
+
+    func leftovers(_ f: SweepFixture) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(f.dir)/.data")) ?? []).filter { $0.hasPrefix(".") }
+    }
+
+    /// What the system's gunzip makes of a file (independent of zlib as the tool uses it).
+    func gunzip(_ path: String) throws -> Data {
+        let result = try runShell("gunzip -c '\(path)' | od -An -v -tx1 | tr -d ' \\n'")
+        #expect(result.status == 0, "\(result.stderr)")
+        return Data(result.stdout.utf8)
+    }
+
+    func hexdump(_ path: String) throws -> Data {
+        let result = try runShell("od -An -v -tx1 '\(path)' | tr -d ' \\n'")
+        return Data(result.stdout.utf8)
+    }
+
+    static let files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+    @Test func theChildrenReadOnePlainCopyEqualToGunzip() throws {
+        let f = SweepFixture()
+        let spec = f.spec("grid:\n  optimizer: [sgd, adam]\n  lr: [0.05]\n")
+        let result = try f.sweep(["--spec", spec, "--jobs", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let made = copies(f)
+        #expect(made.count == 1 && made[0].hasPrefix("tiny-"), "\(made)")
+        guard made.count == 1 else { return }
+        let copy = "\(f.dir)/.data/\(made[0])"
+        for name in Self.files {
+            #expect(try hexdump("\(copy)/\(name)") == gunzip("\(f.data)/\(name).gz"), "\(name)")
+        }
+        #expect(leftovers(f).isEmpty)
+        for id in f.runFolders() {
+            // The child was pointed at the copy; the run log's flags and run_id do not mention it.
+            #expect(f.file(id, "train.log").contains("--data-dir \(copy) "))
+            let rows = f.csv(id)
+            let header = rows[0]
+            let flags = rows[1][header.firstIndex(of: "flags")!]
+            #expect(!flags.contains("data-dir"))
+            // The same run alone, reading the gzip files: the same numbers.
+            let alone = f.root.appendingPathComponent("alone-\(id).csv").path
+            let single = try runTool(["train"] + flags.split(separator: " ").map(String.init) + ["--data-dir", f.data, "--csv", alone])
+            #expect(single.status == 0, "\(single.stderr)")
+            let seconds = header.firstIndex(of: "seconds")!
+            func withoutSeconds(_ table: [[String]]) -> [[String]] { table.map { $0.enumerated().filter { $0.offset != seconds }.map(\.element) } }
+            #expect(withoutSeconds(rows) == withoutSeconds(quotedCSVRows(try String(contentsOfFile: alone, encoding: .utf8))))
+        }
+    }
+
+    @Test func aChangedSourceGetsANewCopy() throws {
+        let f = SweepFixture()
+        let spec = f.spec("grid:\n  lr: [0.05]\n", fixed: "epochs: 1\noptimizer: sgd")
+        #expect(try f.sweep(["--spec", spec]).status == 0)
+        let copy = "\(f.dir)/.data/\(copies(f).first ?? "?")"
+        let before = try hexdump("\(copy)/t10k-labels-idx1-ubyte")
+
+        // New test labels (all 7s), written as a new file, then a new run in the grid.
+        let labels = "\(f.data)/t10k-labels-idx1-ubyte.gz"
+        try FileManager.default.removeItem(atPath: labels)
+        IDXReaderTests.write(IDXReaderTests.idxBytes(dimensions: [100], payload: [UInt8](repeating: 7, count: 100)), to: labels, gzip: true)
+        let grown = try f.sweep(["lr=0.05,0.01"])
+        #expect(grown.status == 0, "\(grown.stderr)")
+        #expect(copies(f).count == 1)
+        let after = try hexdump("\(copy)/t10k-labels-idx1-ubyte")
+        #expect(after != before)
+        #expect(after == (try gunzip(labels)))
+        #expect(leftovers(f).isEmpty)
+    }
+
+    @Test func aBadSourceIsNotCopiedAndTheRunNamesTheUsersFile() throws {
+        let f = SweepFixture()
+        // Cut the training images short: a gzip stream with no end.
+        let images = "\(f.data)/train-images-idx3-ubyte.gz"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: images))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: images))
+        let spec = f.spec("grid:\n  lr: [0.05]\n", fixed: "epochs: 1\noptimizer: sgd")
+        let result = try f.sweep(["--spec", spec])
+        #expect(result.status == 1)
+        #expect(copies(f).isEmpty)
+        #expect(leftovers(f).isEmpty)
+        let id = f.runFolders().first ?? "?"
+        #expect(f.file(id, "train.log").contains("\(images): corrupt or truncated gzip data"), "\(f.file(id, "train.log"))")
+    }
+
+    @Test func manyRunProcessesAtOnceMakeOneCopy() throws {
+        let f = SweepFixture()
+        let spec = f.spec("grid:\n  optimizer: [sgd, adam, momentum, rmsprop]\n  lr: [0.05]\n", fixed: "epochs: 1")
+        let list = try f.sweep(["--spec", spec, "--list"])
+        #expect(list.status == 0)
+        let commands = list.stdout.split(separator: "\n").map(String.init)
+        #expect(commands.count == 4)
+        // All four at once, as `parallel -j 4` would start them.
+        let script = commands.map { "(\($0)) 2> /dev/null &" }.joined(separator: "\n") + "\nwait"
+        let result = try runShell(script, seconds: 60, in: f.root)
+        #expect(result.status == 0)
+        #expect(try f.states().values.allSatisfy { $0 == "finished" })
+        #expect(copies(f).count == 1)
+        #expect(leftovers(f).isEmpty)
+        for id in f.runFolders() { #expect(f.file(id, "train.log").contains("/.data/tiny-")) }
+    }
+
+    @Test func plainDataIsReadWhereItIs() throws {
+        let f = SweepFixture()
+        for name in Self.files {
+            let result = try runShell("gunzip '\(f.data)/\(name).gz'")
+            #expect(result.status == 0)
+        }
+        let spec = f.spec("grid:\n  lr: [0.05]\n", fixed: "epochs: 1\noptimizer: sgd")
+        #expect(try f.sweep(["--spec", spec]).status == 0)
+        #expect(copies(f).isEmpty)
+        let id = f.runFolders().first ?? "?"
+        #expect(f.file(id, "train.log").contains("--data-dir \(f.data) "))
+    }
+}
