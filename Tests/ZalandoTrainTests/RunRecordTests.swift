@@ -374,6 +374,29 @@ struct CompareV2Tests {
         #expect(result.stdout.contains("seed=2") && !result.stdout.contains("dataset="))
     }
 
+    /// Configurations are ranked by their mean over seeds, not by their luckiest seed, and list
+    /// their seeds in order.
+    @Test func configurationsAreRankedByTheirMean() throws {
+        // lr 0.1 has the best single run (0.95) but the lower mean (0.80 against 0.85).
+        let spread = [0.95, 0.70, 0.75], steady = [0.84, 0.85, 0.86]
+        var rows: [String] = []
+        for (i, seed) in [3, 1, 2].enumerated() {
+            rows.append(Self.row(id: "a0000000000\(i)", name: "lucky seed=\(seed)", seed: seed, epoch: 1, val: spread[i], test: 0.5, flags: Self.flags(seed: seed, lr: "0.1")))
+            rows.append(Self.row(id: "b0000000000\(i)", name: "steady seed=\(seed)", seed: seed, epoch: 1, val: steady[i], test: 0.5, flags: Self.flags(seed: seed, lr: "0.01")))
+        }
+        let result = try runTool(["compare", try Self.log(rows)])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        // The per-run table puts the lucky run first; the configurations put the steady one first.
+        #expect(lines[1].hasPrefix("lucky"))
+        guard let at = lines.firstIndex(where: { $0.hasPrefix("configurations over seeds") }) else {
+            Issue.record("no configuration table: \(result.stdout)"); return
+        }
+        #expect(lines[at + 1].contains("configuration") && lines[at + 1].contains("test_accuracy there"))
+        #expect(lines[at + 2].contains("steady") && lines[at + 2].contains("85.00% ± 1.00%"), "\(result.stdout)")
+        #expect(lines[at + 3].contains("lucky") && lines[at + 3].contains("(seeds 1,2,3)"), "\(result.stdout)")
+    }
+
     /// Names are printed with control characters escaped: a name cannot clear the screen.
     @Test func controlCharactersInNamesAreEscaped() throws {
         let path = try Self.log([Self.row(id: "eeeeeeeeeeee", name: "evil\u{1B}[2J\nname\u{7}", epoch: 1, val: 0.5, test: 0.5, flags: Self.flags())])

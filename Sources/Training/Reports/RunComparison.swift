@@ -113,9 +113,10 @@ public enum RunComparison {
         return text
     }
 
-    /// Runs whose configurations differ only in --seed (and --epochs), as one line each: the
-    /// number of seeds and the mean ± sample standard deviation of the best metric (and of the
-    /// test accuracy at that epoch). Empty when no configuration has two or more seeds.
+    /// Runs whose configurations differ only in --seed (and --epochs), as one row each of a
+    /// table: the seeds and the mean ± sample standard deviation of the best metric (and of the
+    /// test accuracy at that epoch), best mean first. Empty when no configuration has two or
+    /// more seeds.
     public static func seedGroups(_ summaries: [Summary], metric: Metric) -> String {
         var order: [String] = []
         var groups: [String: [Summary]] = [:]
@@ -125,27 +126,39 @@ public enum RunComparison {
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(s)
         }
-        func show(_ values: [Double], accuracy: Bool) -> String {
+        func meanAndSD(_ values: [Double]) -> (mean: Double, sd: Double) {
             let n = Double(values.count)
             let mean = values.reduce(0, +) / n
             let sd = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : 0
+            return (mean, sd)
+        }
+        func show(_ values: [Double], accuracy: Bool) -> String {
+            let (mean, sd) = meanAndSD(values)
             return accuracy ? "\(formatFixed(mean * 100, digits: 2))% ± \(formatFixed(sd * 100, digits: 2))%"
                 : "\(formatFixed(mean, digits: 4)) ± \(formatFixed(sd, digits: 4))"
         }
-        var lines: [String] = []
-        for key in order {
-            let members = groups[key]!
-            guard Set(members.map(\.run.seed)).count > 1 else { continue }
-            let seeds = members.map(\.run.seed).joined(separator: ",")
-            var line = "  \(printable(configurationName(members[0].run)))  \(members.count) runs (seeds \(seeds))  "
-            line += "best \(metric.rawValue) \(show(members.map { $0.best.value(of: metric) }, accuracy: metric.isAccuracy))"
-            if metric != .testAccuracy {
-                line += "  test_accuracy there \(show(members.map(\.best.testAccuracy), accuracy: true))"
-            }
-            lines.append(line)
+        let seeded = order.map { groups[$0]! }.filter { Set($0.map(\.run.seed)).count > 1 }
+        guard !seeded.isEmpty else { return "" }
+        // Best mean first: with seeds, the mean is what a user of the configuration can expect.
+        let ranked = seeded.map { ($0, meanAndSD($0.map { $0.best.value(of: metric) }).mean) }
+            .sorted { isBetter($0.1, than: $1.1, metric) }.map(\.0)
+        let withTest = metric != .testAccuracy
+        var header = ["configuration", "runs", "best \(metric.rawValue)"]
+        if withTest { header.append("test_accuracy there") }
+        let body = ranked.map { members -> [String] in
+            let seeds = members.map(\.run.seed).sorted { (Int($0) ?? .max, $0) < (Int($1) ?? .max, $1) }.joined(separator: ",")
+            var cells = [printable(configurationName(members[0].run)), "\(members.count) runs (seeds \(printable(seeds)))",
+                         show(members.map { $0.best.value(of: metric) }, accuracy: metric.isAccuracy)]
+            if withTest { cells.append(show(members.map(\.best.testAccuracy), accuracy: true)) }
+            return cells
         }
-        guard !lines.isEmpty else { return "" }
-        return "configurations over seeds (mean ± sample sd):\n" + lines.joined(separator: "\n") + "\n"
+        let widths = header.indices.map { c in body.reduce(header[c].count) { max($0, $1[c].count) } }
+        func line(_ cells: [String]) -> String {
+            "  " + cells.enumerated().map { c, text in
+                c >= 2 ? text.leftPadded(to: widths[c], with: " ") : text.rightPadded(to: widths[c])
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        return "configurations over seeds (mean ± sample sd), best mean first:\n" + ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
     }
 
     /// A run's name without its seed term: what a configuration over seeds is called.
