@@ -82,6 +82,13 @@ enum SignalRelay {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
+    /// Ends a `wait` early (from another thread).
+    static func wake() {
+        guard pipeEnds.write >= 0 else { return }
+        var byte: UInt8 = 0
+        _ = write(pipeEnds.write, &byte, 1)
+    }
+
     /// Sleeps until a signal arrives or `milliseconds` pass.
     static func wait(milliseconds: Int32) {
         var descriptor = pollfd(fd: pipeEnds.read, events: Int16(POLLIN), revents: 0)

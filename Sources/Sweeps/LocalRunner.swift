@@ -54,14 +54,21 @@ public final class LocalRunner {
         public var checkpoints: Bool
         /// One line per run on standard error, no status line (for `--run`, one run per process).
         public var quiet: Bool
-        /// The folder each data folder's runs read instead (see `DataCopies`).
-        var dataFolders: [String: String]
-        public init(jobs: Int, executable: String, checkpoints: Bool, quiet: Bool = false, dataFolders: [String: String] = [:]) {
+        /// The folder a run whose data folder is the argument reads instead, if any (a plain
+        /// copy; see `DataCopies`), asked when the run starts.
+        var dataFolder: @Sendable (String) -> String?
+        /// Whether the copies are still being made: they take one of the `jobs` slots (with more
+        /// than one), so the copy does not compete with two runs decompressing the same files.
+        var copying: @Sendable () -> Bool
+        public init(jobs: Int, executable: String, checkpoints: Bool, quiet: Bool = false,
+                    dataFolder: @escaping @Sendable (String) -> String? = { _ in nil },
+                    copying: @escaping @Sendable () -> Bool = { false }) {
             self.jobs = jobs
             self.executable = executable
             self.checkpoints = checkpoints
             self.quiet = quiet
-            self.dataFolders = dataFolders
+            self.dataFolder = dataFolder
+            self.copying = copying
         }
     }
 
@@ -96,7 +103,7 @@ public final class LocalRunner {
         SignalRelay.install()
         var forwarded: Int32 = 0
         while true {
-            while summary.signal == 0 && running.count < options.jobs && !queue.isEmpty {
+            while summary.signal == 0 && running.count < slots() && !queue.isEmpty {
                 try start(queue.removeFirst())
             }
             for event in events {
@@ -114,6 +121,11 @@ public final class LocalRunner {
         }
         status.clear()
         return summary
+    }
+
+    /// Runs that may run now: `jobs`, less one while the data copy is being made.
+    private func slots() -> Int {
+        options.jobs > 1 && options.copying() ? options.jobs - 1 : options.jobs
     }
 
     // MARK: - Starting and ending runs
@@ -135,7 +147,7 @@ public final class LocalRunner {
             for path in [folder.csv(id), folder.model(id)] { unlink(path) }
         }
         let arguments = TrainCommand.arguments(for: run, in: folder, resuming: resuming, checkpoints: options.checkpoints,
-                                               dataFolder: options.dataFolders[run.definition.dataFolder])
+                                               dataFolder: options.dataFolder(run.definition.dataFolder))
         appendLine("== \(timestamp()) sweep starts: \(shellCommand([options.executable] + arguments))", to: folder.log(id))
         do {
             let pid = try ChildProcess.spawn(executable: options.executable, arguments: arguments, logPath: folder.log(id), lock: lock)

@@ -89,7 +89,7 @@ public enum SweepDriver {
             let copies = toRun ? DataCopies(folder: folder).prepare([run.definition.dataFolder]) : [:]
             let runner = LocalRunner(folder: folder, runs: [run], options: .init(jobs: 1, executable: environment.executable,
                                                                              checkpoints: environment.checkpoints, quiet: true,
-                                                                             dataFolders: copies))
+                                                                             dataFolder: { copies[$0] }))
             let summary = try runner.run()
             if !summary.elsewhere.isEmpty { writeError("sweep: \(id) is running in another process") }
             return summary.exitCode
@@ -100,10 +100,14 @@ public enum SweepDriver {
             let shardText = request.shard.map { " (shard \($0): \(runs.count) of \(allRuns.count) runs)" } ?? ""
             writeError("sweep: \(folder.path): \(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), "
                 + "\(runs.count - todo.count) already done, \(todo.count) to run, \(min(request.jobs, max(todo.count, 1))) at a time")
-            let copies = todo.isEmpty ? [:] : DataCopies(folder: folder).prepare(Set(todo.map(\.definition.dataFolder)))
+            // The first run starts at once, reading the data as it is, while the copy is made.
+            let copies = todo.isEmpty ? nil : DataCopiesInBackground(DataCopies(folder: folder), sources: Set(todo.map(\.definition.dataFolder)))
             let runner = LocalRunner(folder: folder, runs: todo, options: .init(jobs: request.jobs, executable: environment.executable,
-                                                                            checkpoints: environment.checkpoints, dataFolders: copies))
+                                                                            checkpoints: environment.checkpoints,
+                                                                            dataFolder: { copies?.folder(for: $0) },
+                                                                            copying: { copies?.isMaking ?? false }))
             var summary = try runner.run()
+            if summary.signal == 0 { copies?.wait() }
             summary.alreadyDone += runs.count - todo.count
             report(summary, runs: runs, folder: folder, environment: environment)
             return summary.exitCode
