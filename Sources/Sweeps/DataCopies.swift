@@ -6,133 +6,207 @@ import Glibc
 #endif
 
 /// Where a sweep keeps its data uncompressed: `DIR/.data/<name>-<hash of the source folder>/`,
-/// the four IDX files as plain bytes and a `source` file describing what they were made from.
+/// the four IDX files as plain, read-only bytes and a `source` file saying what they were made
+/// from.
 ///
 /// Every child of a sweep reads the same data set; as downloaded it is gzip, and decompressing
 /// Fashion-MNIST costs a child 0.2 s, most of a run's fixed cost. The sweep makes one plain copy
 /// (once per sweep folder; 55 MB per data set) and points each child's --data-dir at it.
 /// --data-dir is not part of a run's identity, so run_ids, flags and numbers do not change.
 ///
-/// A copy is used only while it matches its source: the `source` file records each source
-/// file's path, size, modification time and inode, and the plain sizes; any difference makes a
-/// new copy. A source that cannot be read is not copied: the child gets the source folder and
-/// reports the problem naming the user's own file. Copies are made under a lock, so sweeps and
-/// `--run` processes sharing the folder make each copy once.
+/// A copy is used only while it matches its source and itself. The `source` file records each
+/// source file's path, size, modification and change times and inode, and each plain file's
+/// size and CRC-32. Before a sweep uses a copy it checks all of that (the CRC-32s take 30 ms);
+/// before each run starts it checks the stat fields again (8 stats), so a source replaced or a
+/// copy removed mid-sweep sends the run to the source. A source that fails `Dataset.load`'s
+/// checks is not copied: the child reads the source and names the user's own file. Copies are
+/// made under a lock, so sweeps and `--run` processes sharing the folder make each copy once.
+/// Only names of the forms this file writes are ever removed, and never through a symlink.
 struct DataCopies {
     let root: String
 
     init(folder: SweepFolder) { root = folder.path + "/.data" }
 
-    /// For each source folder (as the runs name it), the folder the children should read.
-    /// Folders holding no gzip file, and any that cannot be copied, map to themselves.
-    func prepare(_ sources: Set<String>) -> [String: String] {
-        var mapping: [String: String] = [:]
-        for source in sources.sorted() {
-            mapping[source] = PlainCopy.isCompressed(source) ? (copy(of: source) ?? source) : source
+    /// A copy checked for use: where it is, and the stat identities of its source and plain
+    /// files at the check (compared again before each run).
+    struct Checked: Sendable {
+        let folder: String
+        let source: String
+        let identities: [String]
+    }
+
+    /// For each source folder (as the runs name it), the checked copy; folders holding no gzip
+    /// file, and any that cannot be copied, are left out (their runs read them directly).
+    /// `patience`: seconds to wait for another process making a copy (0: use the source now).
+    func prepare(_ sources: Set<String>, patience: Double) -> [String: Checked] {
+        var copies: [String: Checked] = [:]
+        for source in sources.sorted() where PlainCopy.isCompressed(source) {
+            copies[source] = copy(of: source, patience: patience)
         }
-        return mapping
+        return copies
+    }
+
+    /// Whether a checked copy still matches what was checked (its source and its files were
+    /// not replaced, touched or removed since).
+    func isUnchanged(_ copy: Checked) -> Bool {
+        identities(source: copy.source, folder: copy.folder) == copy.identities
     }
 
     /// The plain copy of `source`, made if missing or stale; nil (after one line on standard
     /// error when it is our failure, not the data's) when it cannot be made.
-    func copy(of source: String) -> String? {
+    func copy(of source: String, patience: Double) -> Checked? {
         let absolute = absolutePath(source)
         let name = lastComponent(absolute) + "-" + SHA256.digest(Array(absolute.utf8)).prefix(4).map { hex($0) }.joined()
         let target = root + "/" + name
         guard let description = describe(absolute) else { return nil }
-        if isCurrent(target, description: description) { return target }
         do {
             try makeDirectories(root)
         } catch {
             writeError("sweep: \(error); the runs decompress \(source) themselves")
             return nil
         }
-        guard let lock = DataLock(root + "/lock") else { return nil }
+        // Only a real folder: through a symlink the copies would land in someone else's folder.
+        guard isRealFolder(root) else {
+            writeError("sweep: \(root): not a folder (a symlink or a file); the runs decompress \(source) themselves")
+            return nil
+        }
+        // Under the lock: another process may be making it, or have made it while we waited.
+        guard let lock = DataLock(root + "/lock", patience: patience) else { return nil }
         defer { lock.release() }
-        // Another process may have made it while this one waited for the lock.
-        if isCurrent(target, description: description) { return target }
+        if isCurrent(target, description: description) { return checked(target, absolute) }
         removeLeftovers()
         let building = root + "/." + name + ".tmp." + String(getpid())
         guard mkdir(building, 0o755) == 0 else {
             writeError("sweep: \(building): cannot create the folder: \(errorText()); the runs decompress \(source) themselves")
             return nil
         }
-        var sizes: [Int] = []
         do {
-            for (file, fileName) in zip(PlainCopy.sourceFiles(in: absolute), PlainCopy.fileNames) {
-                sizes.append(try PlainCopy.write(file, to: building + "/" + fileName))
-            }
-            try writeFileAtomically(building + "/source", description + sizes.map { "plain-size \($0)\n" }.joined())
-        } catch let error as PlainCopy.WriteError {
-            removeTree(building)
-            writeError("sweep: \(error); the runs decompress \(source) themselves")
+            let written = try PlainCopy.make(from: absolute, into: building)
+            try writeFileAtomically(building + "/source", description + written.map { "plain \($0.size) \($0.crc32)\n" }.joined(), mode: 0o444)
+        } catch is DataError {
+            // The data itself is bad: the children say so, naming the user's file.
+            removeCopy(building)
             return nil
         } catch {
-            // The data itself is bad: the children say so, naming the user's file.
-            removeTree(building)
+            removeCopy(building)
+            writeError("sweep: \(error); the runs decompress \(source) themselves")
+            return nil
+        }
+        // A source replaced while it was being read may have mixed old and new files.
+        guard describe(absolute) == description else {
+            removeCopy(building)
             return nil
         }
         fsyncPath(building)
         let stale = root + "/." + name + ".old." + String(getpid())
-        if access(target, F_OK) == 0 { rename(target, stale) }
+        var info = stat()
+        if lstat(target, &info) == 0 { rename(target, stale) }
         guard rename(building, target) == 0 else {
             writeError("sweep: \(target): cannot rename the copy into place: \(errorText()); the runs decompress \(source) themselves")
-            removeTree(building)
+            removeCopy(building)
             return nil
         }
         fsyncPath(root)
-        removeTree(stale)
-        return target
+        removeCopy(stale)
+        return checked(target, absolute)
     }
 
-    /// What the copy must match: one line per source file (name, path, size, mtime, inode).
+    private func checked(_ folder: String, _ source: String) -> Checked {
+        Checked(folder: folder, source: source, identities: identities(source: source, folder: folder))
+    }
+
+    /// What the copy must match: one line per source file.
     private func describe(_ directory: String) -> String? {
         var text = "source-folder \(directory)\n"
         for path in PlainCopy.sourceFiles(in: directory) {
-            var info = stat()
-            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-            text += "file \(path) size \(info.st_size) mtime \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) inode \(info.st_dev):\(info.st_ino)\n"
+            guard let identity = identity(path) else { return nil }
+            text += "file \(path) \(identity)\n"
         }
         return text
     }
 
-    /// Whether `target` holds a complete copy made from exactly this source.
+    /// Size, modification and change times and inode of a regular file (following symlinks:
+    /// a data folder may be a link), or nil. The change time cannot be set back by `touch`.
+    /// No device number: nodes mounting one NFS export see different ones.
+    private func identity(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return "size \(info.st_size) mtime \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) ctime \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec) inode \(info.st_ino)"
+    }
+
+    private func identities(source: String, folder: String) -> [String] {
+        (PlainCopy.sourceFiles(in: source) + PlainCopy.fileNames.map { folder + "/" + $0 }).map { identity($0) ?? "missing" }
+    }
+
+    /// Whether `target` holds a complete copy made from exactly this source, byte for byte as
+    /// it was written, and nothing else (a planted `NAME.gz` would be read instead).
     private func isCurrent(_ target: String, description: String) -> Bool {
-        guard let recorded = try? readFileIfPresent(target + "/source"), recorded.hasPrefix(description) else { return false }
-        let sizes = recorded.dropFirst(description.count).split(separator: "\n").compactMap { line -> Int? in
-            line.hasPrefix("plain-size ") ? Int(line.dropFirst("plain-size ".count)) : nil
+        guard isRealFolder(target), Set(listFolder(target)) == Set(PlainCopy.fileNames + ["source"]),
+              let recorded = try? readFileIfPresent(target + "/source"), recorded.hasPrefix(description) else { return false }
+        let expected = recorded.dropFirst(description.count).split(separator: "\n").compactMap { line -> PlainCopy.Written? in
+            let fields = line.split(separator: " ")
+            guard fields.count == 3, fields[0] == "plain", let size = Int(fields[1]), let crc = UInt32(fields[2]) else { return nil }
+            return PlainCopy.Written(size: size, crc32: crc)
         }
-        guard sizes.count == PlainCopy.fileNames.count else { return false }
-        for (fileName, size) in zip(PlainCopy.fileNames, sizes) {
+        guard expected.count == PlainCopy.fileNames.count else { return false }
+        for (fileName, written) in zip(PlainCopy.fileNames, expected) {
             var info = stat()
-            guard stat(target + "/" + fileName, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == size else { return false }
+            guard lstat(target + "/" + fileName, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+                  PlainCopy.measure(target + "/" + fileName) == written else { return false }
         }
         return true
     }
 
     /// Half-made and replaced copies of processes that were killed (we hold the lock, so no
-    /// live process is making one).
+    /// live process is making one): only names of the forms `copy(of:)` writes.
     private func removeLeftovers() {
-        for entry in listFolder(root) where entry.hasPrefix(".") && (entry.contains(".tmp.") || entry.contains(".old.")) {
-            removeTree(root + "/" + entry)
+        for entry in listFolder(root) where isLeftoverName(entry) {
+            removeCopy(root + "/" + entry)
         }
+    }
+
+    /// `.NAME-xxxxxxxx.tmp.PID` or `.NAME-xxxxxxxx.old.PID`.
+    func isLeftoverName(_ entry: String) -> Bool {
+        let parts = entry.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0].isEmpty, ["tmp", "old"].contains(parts[2]),
+              !parts[3].isEmpty, parts[3].allSatisfy(\.isNumber) else { return false }
+        let hash = parts[1].suffix(9)
+        return hash.count == 9 && hash.first == "-" && hash.dropFirst().allSatisfy(\.isHexDigit)
+    }
+
+    /// Removes a copy folder (a name of ours in DIR/.data) and the files in it, never through
+    /// a symlink: a symlink is removed itself, a folder inside is left (and so the copy folder).
+    func removeCopy(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            if (info.st_mode & S_IFMT) == S_IFLNK { unlink(path) }
+            return
+        }
+        for name in listFolder(path) {
+            var entry = stat()
+            if lstat(path + "/" + name, &entry) == 0, (entry.st_mode & S_IFMT) != S_IFDIR { unlink(path + "/" + name) }
+        }
+        rmdir(path)
     }
 }
 
 /// Copies made while the first run starts: a run started before its copy is ready reads the
-/// source folder (decompressing it itself), every later run reads the copy. Waiting for the
-/// copy first would put its 0.3 s in front of every run of the sweep; with `--jobs 2` or more
-/// the copy takes one slot while it lasts (LocalRunner), so it does not compete with a second
-/// run decompressing the same files.
+/// source folder (decompressing it itself), every later run reads the copy, while it is
+/// unchanged. Waiting for the copy first would put its 0.3 s in front of every run of the
+/// sweep; with `--jobs 2` or more the copy takes one slot while it lasts (LocalRunner), so it
+/// does not compete with a second run decompressing the same files.
 final class DataCopiesInBackground: @unchecked Sendable {
     private let group = DispatchGroup()
+    private let copies: DataCopies
     /// Written on the background queue; read only once `group` has been left.
-    private var made: [String: String] = [:]
+    private var made: [String: DataCopies.Checked] = [:]
 
     init(_ copies: DataCopies, sources: Set<String>) {
+        self.copies = copies
         group.enter()
         DispatchQueue.global().async { [self] in
-            made = copies.prepare(sources)
+            made = copies.prepare(sources, patience: 60)
             group.leave()
             // The sweep's loop may wait for a free slot: wake it.
             SignalRelay.wake()
@@ -142,38 +216,54 @@ final class DataCopiesInBackground: @unchecked Sendable {
     /// Whether the copies are still being made.
     var isMaking: Bool { group.wait(timeout: .now()) != .success }
 
-    /// Waits for the copies (a sweep shorter than its copy leaves no half-made one behind).
-    func wait() { group.wait() }
+    /// Waits up to `seconds` for the copies (a sweep shorter than its copy leaves no half-made
+    /// one behind), returning early when a signal arrives.
+    func wait(seconds: Double) {
+        let deadline = monotonicSeconds() + seconds
+        let signals = SignalRelay.count
+        while isMaking && monotonicSeconds() < deadline && SignalRelay.count == signals {
+            SignalRelay.wait(milliseconds: 50)
+        }
+    }
 
-    /// The folder to read for `source`: its copy once made, nil (the source) until then.
+    /// The folder to read for `source`: its copy once made and while unchanged, else nil (the
+    /// source).
     func folder(for source: String) -> String? {
-        guard group.wait(timeout: .now()) == .success else { return nil }
-        return made[source]
+        guard group.wait(timeout: .now()) == .success, let copy = made[source], copies.isUnchanged(copy) else { return nil }
+        return copy.folder
     }
 }
 
-/// An exclusive flock on DIR/.data/lock, waited for at most a minute (a copy takes about a
-/// second; a stopped process holding it must not hang the sweep).
+/// An exclusive flock on DIR/.data/lock, waited for at most `patience` seconds (a copy takes
+/// about a second; a stopped process holding it must not hang anyone).
 private struct DataLock {
     let descriptor: Int32
-    init?(_ path: String) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    init?(_ path: String, patience: Double) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             writeError("sweep: \(path): cannot open: \(errorText()); the runs decompress the data themselves")
             return nil
         }
-        let deadline = monotonicSeconds() + 60
+        let deadline = monotonicSeconds() + patience
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, monotonicSeconds() < deadline else {
-                writeError("sweep: \(path): still locked after a minute; the runs decompress the data themselves")
+            if errno != EWOULDBLOCK && errno != EINTR {
+                writeError("sweep: \(path): cannot lock: \(errorText()); the runs decompress the data themselves")
                 close(fd)
                 return nil
             }
+            // Another process is making the copy: its runs (and ours, meanwhile) read the source.
+            guard monotonicSeconds() < deadline else { close(fd); return nil }
             usleep(50_000)
         }
         descriptor = fd
     }
     func release() { close(descriptor) }
+}
+
+/// A folder itself, not a symlink to one.
+func isRealFolder(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
 }
 
 private func hex(_ byte: UInt8) -> String {
@@ -202,12 +292,6 @@ func listFolder(_ path: String) -> [String] {
         if name != "." && name != ".." { names.append(name) }
     }
     return names
-}
-
-/// Removes a folder of plain files (what DataCopies makes), or a file.
-func removeTree(_ path: String) {
-    for name in listFolder(path) { unlink(path + "/" + name) }
-    if rmdir(path) != 0 { unlink(path) }
 }
 
 /// fsync on a folder, so a rename in it survives a crash.

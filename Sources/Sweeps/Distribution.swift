@@ -88,8 +88,11 @@ public enum StatusTable {
             let state = folder.state(of: run)
             counts[state, default: 0] += 1
             var stateText = state.rawValue
-            if state == .pending, folder.loggedEpochs(run.runID) > 0 {
-                stateText += folder.hasCheckpoint(run.runID) ? " (resumes)" : " (restarts)"
+            // A run stopped mid-epoch has a checkpoint before its first row: it resumes too.
+            if state == .pending, folder.hasCheckpoint(run.runID) {
+                stateText += " (resumes)"
+            } else if state == .pending, folder.loggedEpochs(run.runID) > 0 {
+                stateText += " (restarts)"
             }
             rows.append([run.runID, stateText, "\(folder.loggedEpochs(run.runID))/\(run.definition.epochs)", run.label])
         }

@@ -1,3 +1,4 @@
+import IDXData
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,8 +66,9 @@ public enum SweepDriver {
             return 0
 
         case .list:
-            try store(spec, in: folder)
             let pending = runs.filter { [.pending, .failed].contains(folder.state(of: $0)) }
+            try checkData(of: pending, workingDirectory: cwd)
+            try store(spec, in: folder)
             for line in CommandList.lines(runs: pending, folder: folder, executable: environment.executable, workingDirectory: cwd) {
                 print(line)
             }
@@ -84,30 +86,44 @@ public enum SweepDriver {
             guard let run = allRuns.first(where: { $0.runID == id }) else {
                 throw SweepError.usage("--run \(id): no run with this id in \(folder.specPath)")
             }
+            try checkData(of: [run], workingDirectory: cwd)
             try folder.create()
             let toRun = [.pending, .failed].contains(folder.state(of: run))
-            let copies = toRun ? DataCopies(folder: folder).prepare([run.definition.dataFolder]) : [:]
+            // One run per process (GNU parallel): while another process makes the copy, this
+            // run reads the source rather than wait.
+            let copies = toRun ? DataCopies(folder: folder).prepare([run.definition.dataFolder], patience: 0) : [:]
             let runner = LocalRunner(folder: folder, runs: [run], options: .init(jobs: 1, executable: environment.executable,
                                                                              checkpoints: environment.checkpoints, quiet: true,
-                                                                             dataFolder: { copies[$0] }))
+                                                                             dataFolder: { copies[$0]?.folder }))
             let summary = try runner.run()
             if !summary.elsewhere.isEmpty { writeError("sweep: \(id) is running in another process") }
             return summary.exitCode
 
         case .run:
-            try store(spec, in: folder)
             let todo = runs.filter { [.pending, .failed, .running].contains(folder.state(of: $0)) }
+            try checkData(of: todo, workingDirectory: cwd)
+            try store(spec, in: folder)
             let shardText = request.shard.map { " (shard \($0): \(runs.count) of \(allRuns.count) runs)" } ?? ""
             writeError("sweep: \(folder.path): \(runs.count) run\(runs.count == 1 ? "" : "s")\(shardText), "
-                + "\(runs.count - todo.count) already done, \(todo.count) to run, \(min(request.jobs, max(todo.count, 1))) at a time")
-            // The first run starts at once, reading the data as it is, while the copy is made.
-            let copies = todo.isEmpty ? nil : DataCopiesInBackground(DataCopies(folder: folder), sources: Set(todo.map(\.definition.dataFolder)))
+                + "\(runs.count - todo.count) already done, \(todo.count) to run"
+                + (todo.isEmpty ? "" : ", \(min(request.jobs, todo.count)) at a time"))
+            noteRunsLeftOut(of: allRuns, folder: folder)
+            // The first run starts at once, reading the data as it is, while the copy is made;
+            // when every run starts at once, no run would read the copy.
+            let copies = todo.count <= request.jobs ? nil
+                : DataCopiesInBackground(DataCopies(folder: folder), sources: Set(todo.map(\.definition.dataFolder)))
             let runner = LocalRunner(folder: folder, runs: todo, options: .init(jobs: request.jobs, executable: environment.executable,
                                                                             checkpoints: environment.checkpoints,
                                                                             dataFolder: { copies?.folder(for: $0) },
                                                                             copying: { copies?.isMaking ?? false }))
             var summary = try runner.run()
-            if summary.signal == 0 { copies?.wait() }
+            // A copy still being made is let finish (a half-made one stays until the next
+            // sweep removes it), but not for long, and not past a signal.
+            if summary.signal == 0, let copies {
+                let signals = SignalRelay.count
+                copies.wait(seconds: 2)
+                if SignalRelay.count != signals { summary.signal = SignalRelay.lastSignal }
+            }
             summary.alreadyDone += runs.count - todo.count
             report(summary, runs: runs, folder: folder, environment: environment)
             return summary.exitCode
@@ -134,6 +150,28 @@ public enum SweepDriver {
         return spec
     }
 
+    /// One line before anything starts when a data set the runs read is missing (else every
+    /// run would fail, and be retried, with the same message).
+    static func checkData(of runs: [PlannedRun], workingDirectory: String) throws {
+        for source in Set(runs.map(\.definition.dataFolder)).sorted() {
+            for file in PlainCopy.sourceFiles(in: source) where access(file, F_OK) != 0 {
+                let relative = source.hasPrefix("/") ? "" : " (relative to \(workingDirectory))"
+                throw SweepError.runtime("\(file): no such file; the runs read the data set from \(source)\(relative): "
+                    + "run `make download-data` in the source folder, or set data-dir: in the spec (or data-dir=PATH)")
+            }
+        }
+    }
+
+    /// A line when finished runs in the folder are not in the spec any more (an axis was
+    /// replaced rather than grown): they stay on disk, and `compare DIR` still shows them.
+    static func noteRunsLeftOut(of runs: [PlannedRun], folder: SweepFolder) {
+        let planned = Set(runs.map(\.runID))
+        let outside = folder.runIDs().filter { !planned.contains($0) && folder.record($0)?.state == .finished }
+        guard !outside.isEmpty else { return }
+        writeError("sweep: note: \(outside.count) finished run\(outside.count == 1 ? " is" : "s are") in \(folder.path) but not in the spec "
+            + "as now given (an axis was replaced, not grown); the final table leaves \(outside.count == 1 ? "it" : "them") out, `compare \(folder.path)` shows every run")
+    }
+
     static func store(_ spec: SweepSpec, in folder: SweepFolder) throws {
         try folder.create()
         try folder.store(spec)
@@ -147,6 +185,9 @@ public enum SweepDriver {
             writeError("sweep: interrupted; \(stopped) run\(stopped == 1 ? "" : "s") stopped, \(checkpointed) with a checkpoint to resume from. "
                 + "Run `zalando-train sweep \(folder.path)` again to continue.")
             return
+        }
+        for (run, message) in summary.diverged {
+            writeError("sweep: diverged \(run.runID) \(run.label): \(message)")
         }
         for (run, message) in summary.failed {
             writeError("sweep: FAILED \(run.runID) \(run.label): \(message) (log: \(folder.log(run.runID)))")

@@ -65,6 +65,11 @@ public struct SweepFolder: Sendable {
         return max(0, text.split(separator: "\n").count - 1)
     }
 
+    /// The run folders present (12 hex digits), whatever the spec says now.
+    public func runIDs() -> [String] {
+        listFolder(path).filter { $0.utf8.count == 12 && $0.allSatisfy(\.isHexDigit) }.sorted()
+    }
+
     public func hasCheckpoint(_ id: String) -> Bool { access(checkpoint(id), F_OK) == 0 }
 
     /// Whether some process holds the run's lock (it is running), without creating anything.

@@ -149,10 +149,13 @@ public struct SweepSpec: Equatable, Sendable {
         }
         fixed.removeAll { $0.key == key }
         if grids.isEmpty { grids = [[]] }
+        // An axis replaces the axis of that name in the grids that have it (in a `grids:` union,
+        // the others are other optimizers or schedules, where the flag may not apply); a new
+        // axis goes into every grid.
         for index in grids.indices {
             if let position = grids[index].firstIndex(where: { $0.key == key }) {
                 grids[index][position].values = values
-            } else {
+            } else if !isAxis {
                 grids[index].append(Axis(key, values))
             }
         }

@@ -66,8 +66,10 @@ struct SweepDataCopyTests {
 
     @Test func aChangedSourceGetsANewCopy() throws {
         let f = SweepFixture()
-        let spec = f.spec("grid:\n  lr: [0.05]\n", fixed: "epochs: 1\noptimizer: sgd")
-        #expect(try f.sweep(["--spec", spec]).status == 0)
+        // Two runs, one at a time: the second reads the copy (with as many jobs as runs, no
+        // run would, and none is made).
+        let spec = f.spec("grid:\n  lr: [0.05, 0.02]\n", fixed: "epochs: 1\noptimizer: sgd")
+        #expect(try f.sweep(["--spec", spec, "--jobs", "1"]).status == 0)
         let copy = "\(f.dir)/.data/\(copies(f).first ?? "?")"
         let before = try hexdump("\(copy)/t10k-labels-idx1-ubyte")
 
@@ -75,7 +77,7 @@ struct SweepDataCopyTests {
         let labels = "\(f.data)/t10k-labels-idx1-ubyte.gz"
         try FileManager.default.removeItem(atPath: labels)
         IDXReaderTests.write(IDXReaderTests.idxBytes(dimensions: [100], payload: [UInt8](repeating: 7, count: 100)), to: labels, gzip: true)
-        let grown = try f.sweep(["lr=0.05,0.01"])
+        let grown = try f.sweep(["lr=0.05,0.02,0.01,0.03", "--jobs", "1"])
         #expect(grown.status == 0, "\(grown.stderr)")
         #expect(copies(f).count == 1)
         let after = try hexdump("\(copy)/t10k-labels-idx1-ubyte")
@@ -84,14 +86,67 @@ struct SweepDataCopyTests {
         #expect(leftovers(f).isEmpty)
     }
 
+    /// A copy damaged after it was made (one byte changed, same size and manifest) is made
+    /// again before a run reads it: a run never trains on data that is not the user's.
+    @Test func aDamagedCopyIsMadeAgain() throws {
+        let f = SweepFixture()
+        let spec = f.spec("grid:\n  lr: [0.05, 0.04]\n", fixed: "epochs: 1\noptimizer: sgd")
+        #expect(try f.sweep(["--spec", spec, "--jobs", "1"]).status == 0)
+        let copy = "\(f.dir)/.data/\(copies(f).first ?? "?")"
+        let labels = "\(copy)/train-labels-idx1-ubyte"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: labels))
+        bytes[bytes.count - 1] ^= 1
+        try FileManager.default.removeItem(atPath: labels)
+        try bytes.write(to: URL(fileURLWithPath: labels))
+        // …and another data set's file planted beside it (train prefers NAME.gz to NAME).
+        try FileManager.default.copyItem(atPath: "\(f.data)/t10k-labels-idx1-ubyte.gz", toPath: "\(copy)/train-labels-idx1-ubyte.gz")
+        // Three new runs, one at a time: the first reads the gzip files while the copy is made
+        // again, the others the new copy.
+        let result = try f.sweep(["lr=0.05,0.04,0.01,0.02,0.03", "--jobs", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try hexdump(labels) == gunzip("\(f.data)/train-labels-idx1-ubyte.gz"))
+        #expect(!FileManager.default.fileExists(atPath: "\(copy)/train-labels-idx1-ubyte.gz"))
+        #expect(leftovers(f).isEmpty)
+        var readers = 0
+        for lr in ["0.01", "0.02", "0.03"] {
+            let id = try runID(["--optimizer", "sgd", "--lr", lr, "--epochs", "1"])
+            if f.file(id, "train.log").contains("--data-dir \(copy) ") { readers += 1 }
+            let alone = f.root.appendingPathComponent("alone-\(id).csv").path
+            #expect(try runTool(["train", "--optimizer", "sgd", "--lr", lr, "--epochs", "1", "--data-dir", f.data, "--csv", alone]).status == 0)
+            let rows = f.csv(id), reference = quotedCSVRows(try String(contentsOfFile: alone, encoding: .utf8))
+            let header = rows[0]
+            let compared = ["train_cost", "train_accuracy", "test_cost", "test_accuracy"].map { header.firstIndex(of: $0)! }
+            #expect(rows.dropFirst().map { row in compared.map { row[$0] } } == reference.dropFirst().map { row in compared.map { row[$0] } },
+                    "lr \(lr): the numbers of the run on the user's data")
+        }
+        #expect(readers >= 1)
+    }
+
+    /// DIR/.data as a symlink to another folder: nothing is written or removed there; the runs
+    /// read the gzip files themselves.
+    @Test func aSymlinkedDataFolderIsNotWrittenThrough() throws {
+        let f = SweepFixture()
+        let elsewhere = f.root.appendingPathComponent("elsewhere").path
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try "keep".write(toFile: "\(elsewhere)/.mine.tmp.1", atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: f.dir, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(f.dir)/.data", withDestinationPath: elsewhere)
+        let spec = f.spec("grid:\n  lr: [0.05, 0.04]\n", fixed: "epochs: 1\noptimizer: sgd")
+        let result = try f.sweep(["--spec", spec, "--jobs", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("\(f.dir)/.data: not a folder"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere) == [".mine.tmp.1"])
+        for id in f.runFolders() { #expect(f.file(id, "train.log").contains("--data-dir \(f.data) ")) }
+    }
+
     @Test func aBadSourceIsNotCopiedAndTheRunNamesTheUsersFile() throws {
         let f = SweepFixture()
         // Cut the training images short: a gzip stream with no end.
         let images = "\(f.data)/train-images-idx3-ubyte.gz"
         let whole = try Data(contentsOf: URL(fileURLWithPath: images))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: images))
-        let spec = f.spec("grid:\n  lr: [0.05]\n", fixed: "epochs: 1\noptimizer: sgd")
-        let result = try f.sweep(["--spec", spec])
+        let spec = f.spec("grid:\n  lr: [0.05, 0.04]\n", fixed: "epochs: 1\noptimizer: sgd")
+        let result = try f.sweep(["--spec", spec, "--jobs", "1"])
         #expect(result.status == 1)
         #expect(copies(f).isEmpty)
         #expect(leftovers(f).isEmpty)
@@ -111,9 +166,18 @@ struct SweepDataCopyTests {
         let result = try runShell(script, seconds: 60, in: f.root)
         #expect(result.status == 0)
         #expect(try f.states().values.allSatisfy { $0 == "finished" })
+        // One process made the copy (and read it); the others, finding it being made, read
+        // the gzip files rather than wait.
         #expect(copies(f).count == 1)
         #expect(leftovers(f).isEmpty)
-        for id in f.runFolders() { #expect(f.file(id, "train.log").contains("/.data/tiny-")) }
+        #expect(f.runFolders().filter { f.file($0, "train.log").contains("/.data/tiny-") }.count >= 1)
+        // A later run reads the copy.
+        let more = try f.sweep(["optimizer=sgd,adam,momentum,rmsprop,nesterov", "--list"])
+        let last = more.stdout.split(separator: "\n").map(String.init)
+        #expect(last.count == 1)
+        #expect(try runShell(last.first ?? "false", seconds: 60, in: f.root).status == 0)
+        let nesterov = try runID(["--optimizer", "nesterov", "--lr", "0.05", "--epochs", "1"])
+        #expect(f.file(nesterov, "train.log").contains("/.data/tiny-"))
     }
 
     @Test func plainDataIsReadWhereItIs() throws {
@@ -122,10 +186,9 @@ struct SweepDataCopyTests {
             let result = try runShell("gunzip '\(f.data)/\(name).gz'")
             #expect(result.status == 0)
         }
-        let spec = f.spec("grid:\n  lr: [0.05]\n", fixed: "epochs: 1\noptimizer: sgd")
-        #expect(try f.sweep(["--spec", spec]).status == 0)
+        let spec = f.spec("grid:\n  lr: [0.05, 0.04]\n", fixed: "epochs: 1\noptimizer: sgd")
+        #expect(try f.sweep(["--spec", spec, "--jobs", "1"]).status == 0)
         #expect(copies(f).isEmpty)
-        let id = f.runFolders().first ?? "?"
-        #expect(f.file(id, "train.log").contains("--data-dir \(f.data) "))
+        for id in f.runFolders() { #expect(f.file(id, "train.log").contains("--data-dir \(f.data) ")) }
     }
 }

@@ -193,6 +193,34 @@ struct SweepTests {
         #expect(!FileManager.default.fileExists(atPath: f.dir))
     }
 
+    /// In a union of grids, an axis on the command line replaces that axis where a grid has it
+    /// and leaves the other grids alone (their optimizer may not take the flag).
+    @Test func anAxisReplacesOnlyInTheGridsThatHaveIt() throws {
+        let f = SweepFixture()
+        let spec = f.spec("""
+            grids:
+              - optimizer: [adam]
+                lr: [0.01]
+              - optimizer: [momentum]
+                momentum: [0.5]
+            """)
+        let states = try f.states(["--spec", spec, "momentum=0.8,0.9"])
+        var expected: Set<String> = [try runID(["--optimizer", "adam", "--lr", "0.01", "--epochs", "2"])]
+        for momentum in ["0.8", "0.9"] { expected.insert(try runID(["--optimizer", "momentum", "--momentum", momentum, "--epochs", "2"])) }
+        #expect(Set(states.keys) == expected)
+    }
+
+    /// Replacing an axis leaves finished runs out of the spec: the sweep says so.
+    @Test func finishedRunsLeftOutOfTheSpecAreNoted() throws {
+        let f = SweepFixture()
+        let spec = f.spec("grid:\n  lr: [0.1]\n", fixed: "epochs: 1\noptimizer: sgd")
+        #expect(try f.sweep(["--spec", spec]).status == 0)
+        let replaced = try f.sweep(["lr=0.01"])
+        #expect(replaced.status == 0)
+        #expect(replaced.stderr.contains("1 finished run is in \(f.dir) but not in the spec"), "\(replaced.stderr)")
+        #expect(f.runFolders().count == 2)
+    }
+
     @Test(arguments: [
         (["foo=1,2"], "", "foo"),
         (["lr=-1,0.1"], "", "lr=-1"),
@@ -278,15 +306,32 @@ struct SweepTests {
 
     @Test func aFailingRunIsRetriedOnceAndReported() throws {
         let f = SweepFixture()
+        // A data folder whose test labels are not gzip data: train fails on it.
+        let broken = f.root.appendingPathComponent("broken").path
+        try FileManager.default.copyItem(atPath: f.data, toPath: broken)
+        try Data("not gzip, not IDX".utf8).write(to: URL(fileURLWithPath: "\(broken)/t10k-labels-idx1-ubyte.gz"))
         let spec = f.spec("grid:\n  lr: [0.1]\n", fixed: "epochs: 2\noptimizer: sgd")
-        // One value for a fixed key replaces it: the data folder is missing, so train fails.
-        let result = try f.sweep(["--spec", spec, "data-dir=/nonexistent"])
+        // One value for a fixed key replaces it.
+        let result = try f.sweep(["--spec", spec, "data-dir=\(broken)"])
         #expect(result.status == 1)
         let id = try runID(["--optimizer", "sgd", "--lr", "0.1", "--epochs", "2"])
         #expect(f.file(id, "train.log").components(separatedBy: "sweep starts").count - 1 == 2)
         #expect(result.stderr.contains("FAILED \(id)"))
-        #expect(result.stderr.contains("/nonexistent"))
+        #expect(result.stderr.contains("\(broken)/t10k-labels-idx1-ubyte.gz"))
         #expect(try f.states()[id] == "failed")
+    }
+
+    /// A missing data set is one line before anything starts, not a failure of every run.
+    @Test func missingDataIsOneLineBeforeAnyRun() throws {
+        let f = SweepFixture()
+        let spec = f.spec("grid:\n  lr: [0.1, 0.01]\n", fixed: "epochs: 2\noptimizer: sgd")
+        for mode in [[], ["--list"]] {
+            let result = try f.sweep(["--spec", spec, "data-dir=/nonexistent"] + mode)
+            #expect(result.status == 1)
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("/nonexistent/train-images-idx3-ubyte.gz: no such file"), "\(result.stderr)")
+            #expect(f.runFolders().isEmpty, "no run started")
+        }
     }
 
     /// Ctrl-C mid-sweep: every child checkpoints, exit 130; the rerun resumes, and each run's

@@ -97,7 +97,7 @@ struct Sweep: ParsableCommand {
         do {
             train = try Train.parse(arguments)
         } catch {
-            throw SweepError.usage(Train.message(for: error))
+            throw SweepError.usage(ZalandoTrain.message(for: error))
         }
         let c = train.trainingConfiguration
         let identity = RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)

@@ -21,6 +21,10 @@ enum ErrorTeacher {
             if command.isEmpty { names += catalog.arguments(of: "train").flatMap(\.names) }
             let typed = String(flag.drop { $0 == "-" }.prefix { $0 != "=" })
             let where_ = command.isEmpty ? "" : " of \(command)"
+            // sweep takes train's flags as axes, without the dashes.
+            if command == "sweep", catalog.arguments(of: "train").flatMap(\.names).contains(typed) {
+                return "unknown option \(flag); sweep takes train flags as KEY=V1,V2 axes without dashes (\(typed)=…) or in the spec"
+            }
             let hint = otherToolsNames[typed].map { "did you mean \($0)?" }
                 ?? Suggestions.didYouMean(typed, in: Array(Set(names)).sorted(), prefix: "--")
             return "unknown option \(flag)" + (hint.map { "; \($0)" } ?? "; see --help for the options\(where_)")

@@ -19,6 +19,9 @@ extension ZalandoTrain {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
+        } catch let code as ExitCode {
+            // The command has said what went wrong (a sweep's usage error exits 64 too).
+            Foundation.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             guard code == .validationFailure else { exit(withError: error) }
