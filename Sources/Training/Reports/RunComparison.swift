@@ -63,13 +63,15 @@ public enum RunComparison {
     }
 
     /// For each run, the `flag=value` terms whose value is not the same in every run (a flag a
-    /// run lacks counts as differing). --optimizer, --lr and --schedule have their own columns.
+    /// run lacks counts as differing). --optimizer, --lr and --schedule have their own columns,
+    /// and so has --epochs (the epochs logged: a run continued with a larger --epochs keeps its
+    /// run_id, and its first rows name the smaller value).
     public static func differingFlags(_ runs: [RunHistory]) -> [String] {
         let configurations = runs.map { Dictionary(configuration(of: $0).map { ($0.flag, $0.value) }, uniquingKeysWith: { a, _ in a }) }
         var order: [String] = []
         var seen: Set<String> = []
         for run in runs { for term in configuration(of: run) where seen.insert(term.flag).inserted { order.append(term.flag) } }
-        let own: Set<String> = ["--optimizer", "--lr", "--schedule"]
+        let own: Set<String> = ["--optimizer", "--lr", "--schedule", "--epochs"]
         let differing = order.filter { flag in
             !own.contains(flag) && Set(configurations.map { $0[flag] ?? "\u{0}absent" }).count > 1
         }

@@ -4,7 +4,7 @@ import Training
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read CSV run logs and show the runs side by side: a table, a chart (--svg, --png, --pdf) and a page (--html).",
-        usage: "zalando-train compare <file> ... [<options>]",
+        usage: "zalando-train compare <file-or-dir> ... [<options>]",
         discussion: """
             Runs are keyed by run_id (v1 logs: by their name and identifying columns), never merged \
             by name. The default metric is val_accuracy when every run has a validation set, \
@@ -12,7 +12,7 @@ struct Compare: ParsableCommand {
             only in --seed are also summarised as one configuration (mean ± sd).
             """)
 
-    @Argument(help: ArgumentHelp("CSV run logs written by train --csv (v2 or v1).", valueName: "file"), completion: .file())
+    @Argument(help: ArgumentHelp("CSV run logs written by train --csv (v2 or v1), or sweep folders (every DIR/<run_id>/run.csv).", valueName: "file-or-dir"), completion: .file())
     var files: [String]
     @Option(help: "Column to rank by (costs rank low first; default: val_accuracy when every run has validation, else test_accuracy).")
     var metric: Metric?
