@@ -41,10 +41,14 @@ public struct SweepFolder: Sendable {
         return try SweepSpec.parse(yaml: text, source: specPath)
     }
 
-    /// Stores the spec, only when it changed (a rerun of a finished sweep touches no file).
+    /// Stores the spec, only when it changed (a rerun of a finished sweep touches no file, and
+    /// a sweep.yaml edited by hand keeps its comments and layout while it says the same).
     public func store(_ spec: SweepSpec) throws {
         let text = spec.yaml
-        if (try? readFileIfPresent(specPath)) == text { return }
+        if let stored = try? readFileIfPresent(specPath) {
+            if stored == text { return }
+            if let parsed = try? SweepSpec.parse(yaml: stored, source: specPath), parsed == spec { return }
+        }
         try writeFileAtomically(specPath, text)
     }
 

@@ -210,6 +210,21 @@ struct SweepTests {
         #expect(Set(states.keys) == expected)
     }
 
+    /// A sweep.yaml edited by hand (comments, another layout) is kept while it names the same
+    /// runs, and rewritten once an axis changes it.
+    @Test func aHandEditedSpecKeepsItsComments() throws {
+        let f = SweepFixture()
+        let spec = f.spec("grid:\n  lr: [0.1]\n", fixed: "epochs: 1\noptimizer: sgd")
+        #expect(try f.sweep(["--spec", spec]).status == 0)
+        let stored = "\(f.dir)/sweep.yaml"
+        let edited = "# my notes: sgd at one rate\n" + (try String(contentsOfFile: stored, encoding: .utf8))
+        try edited.write(toFile: stored, atomically: true, encoding: .utf8)
+        #expect(try f.sweep([]).status == 0)
+        #expect(try String(contentsOfFile: stored, encoding: .utf8) == edited)
+        #expect(try f.sweep(["lr=0.1,0.05"]).status == 0)
+        #expect(try String(contentsOfFile: stored, encoding: .utf8).contains("[0.1, 0.05]"))
+    }
+
     /// Replacing an axis leaves finished runs out of the spec: the sweep says so.
     @Test func finishedRunsLeftOutOfTheSpecAreNoted() throws {
         let f = SweepFixture()
