@@ -58,7 +58,7 @@ final class GzipReader {
                 // A clean end of file, or a gzip stream cut short (zlib reports Z_BUF_ERROR).
                 var code: Int32 = 0
                 let message = gzerror(file, &code)
-                if code != Z_OK, let message { throw DataError.corruptGzip(path: path, reason: String(cString: message)) }
+                if code != Z_OK, let message { throw DataError.corruptGzip(path: path, reason: Self.withoutDescriptor(String(cString: message))) }
                 break
             }
             total += Int(n)
@@ -76,6 +76,14 @@ final class GzipReader {
     private func errorMessage() -> String {
         var code: Int32 = 0
         guard let message = gzerror(file, &code) else { return "unknown zlib error" }
-        return code == Z_ERRNO ? String(cString: strerror(errno)) : String(cString: message)
+        return code == Z_ERRNO ? String(cString: strerror(errno)) : Self.withoutDescriptor(String(cString: message))
+    }
+
+    /// zlib prefixes its messages with the name it was opened by, for gzdopen `<fd:3>: `; the
+    /// caller names the file itself.
+    static func withoutDescriptor(_ message: String) -> String {
+        guard message.hasPrefix("<fd:"), let close = message.firstIndex(of: ">") else { return message }
+        let rest = message[message.index(after: close)...]
+        return rest.hasPrefix(": ") ? String(rest.dropFirst(2)) : message
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import IDXData
 import Support
 #if canImport(Glibc)
@@ -38,10 +39,10 @@ struct DataCopies {
     /// For each source folder (as the runs name it), the checked copy; folders holding no gzip
     /// file, and any that cannot be copied, are left out (their runs read them directly).
     /// `patience`: seconds to wait for another process making a copy (0: use the source now).
-    func prepare(_ sources: Set<String>, patience: Double) -> [String: Checked] {
+    func prepare(_ sources: Set<String>, patience: Double, building: (Bool) -> Void = { _ in }) -> [String: Checked] {
         var copies: [String: Checked] = [:]
         for source in sources.sorted() where PlainCopy.isCompressed(source) {
-            copies[source] = copy(of: source, patience: patience)
+            copies[source] = copy(of: source, patience: patience, building: building)
         }
         return copies
     }
@@ -53,12 +54,14 @@ struct DataCopies {
     }
 
     /// The plain copy of `source`, made if missing or stale; nil (after one line on standard
-    /// error when it is our failure, not the data's) when it cannot be made.
-    func copy(of source: String, patience: Double) -> Checked? {
+    /// error when it is our failure, not the data's) when it cannot be made. `building` is told
+    /// when this process starts and stops decompressing (the sweep then frees a job slot).
+    func copy(of source: String, patience: Double, building: (Bool) -> Void = { _ in }) -> Checked? {
+        defer { building(false) }
         let absolute = absolutePath(source)
         let name = lastComponent(absolute) + "-" + SHA256.digest(Array(absolute.utf8)).prefix(4).map { hex($0) }.joined()
         let target = root + "/" + name
-        guard let description = describe(absolute) else { return nil }
+        guard describe(absolute) != nil else { return nil }
         do {
             try makeDirectories(root)
         } catch {
@@ -70,49 +73,63 @@ struct DataCopies {
             writeError("sweep: \(root): not a folder (a symlink or a file); the runs decompress \(source) themselves")
             return nil
         }
-        // Under the lock: another process may be making it, or have made it while we waited.
-        guard let lock = DataLock(root + "/lock", patience: patience) else { return nil }
+        // Checking a copy takes the lock shared (many --run processes check at once); making
+        // one takes it exclusive. Everything is described under the lock, so what is checked is
+        // the source as it is, not as it was before a wait.
+        do {
+            guard let shared = DataLock(root + "/lock", exclusive: false, patience: patience, waiting: { building(false) }) else { return nil }
+            defer { shared.release() }
+            if let found = verified(target, absolute) { return found }
+        }
+        guard let lock = DataLock(root + "/lock", exclusive: true, patience: patience, waiting: { building(false) }) else { return nil }
         defer { lock.release() }
-        if isCurrent(target, description: description) { return checked(target, absolute) }
+        if let found = verified(target, absolute) { return found }
+        guard let description = describe(absolute) else { return nil }
         removeLeftovers()
-        let building = root + "/." + name + ".tmp." + String(getpid())
-        guard mkdir(building, 0o755) == 0 else {
-            writeError("sweep: \(building): cannot create the folder: \(errorText()); the runs decompress \(source) themselves")
+        let folder = root + "/." + name + ".tmp." + String(getpid())
+        guard mkdir(folder, 0o755) == 0 else {
+            writeError("sweep: \(folder): cannot create the folder: \(errorText()); the runs decompress \(source) themselves")
             return nil
         }
+        building(true)
         do {
-            let written = try PlainCopy.make(from: absolute, into: building)
-            try writeFileAtomically(building + "/source", description + written.map { "plain \($0.size) \($0.crc32)\n" }.joined(), mode: 0o444)
+            let written = try PlainCopy.make(from: absolute, into: folder)
+            try writeFileAtomically(folder + "/source", description + written.map { "plain \($0.size) \($0.crc32)\n" }.joined(), mode: 0o444)
         } catch is DataError {
             // The data itself is bad: the children say so, naming the user's file.
-            removeCopy(building)
+            removeCopy(folder)
             return nil
         } catch {
-            removeCopy(building)
+            removeCopy(folder)
             writeError("sweep: \(error); the runs decompress \(source) themselves")
             return nil
         }
-        // A source replaced while it was being read may have mixed old and new files.
-        guard describe(absolute) == description else {
-            removeCopy(building)
-            return nil
-        }
-        fsyncPath(building)
+        fsyncPath(folder)
         let stale = root + "/." + name + ".old." + String(getpid())
         var info = stat()
         if lstat(target, &info) == 0 { rename(target, stale) }
-        guard rename(building, target) == 0 else {
+        guard rename(folder, target) == 0 else {
             writeError("sweep: \(target): cannot rename the copy into place: \(errorText()); the runs decompress \(source) themselves")
-            removeCopy(building)
+            removeCopy(folder)
             return nil
         }
         fsyncPath(root)
         removeCopy(stale)
-        return checked(target, absolute)
+        // A source replaced while it was read may have mixed old and new files: the copy stays
+        // (the next check finds it stale) but is not used.
+        let identities = identities(source: absolute, folder: target)
+        guard describe(absolute) == description else { return nil }
+        return Checked(folder: target, source: absolute, identities: identities)
     }
 
-    private func checked(_ folder: String, _ source: String) -> Checked {
-        Checked(folder: folder, source: source, identities: identities(source: source, folder: folder))
+    /// The copy in `target` if it is a complete, byte-exact copy of the source as it is now,
+    /// with the identities it was checked at (unchanged from before the check to after it).
+    private func verified(_ target: String, _ source: String) -> Checked? {
+        guard let description = describe(source) else { return nil }
+        let before = identities(source: source, folder: target)
+        guard isCurrent(target, description: description),
+              identities(source: source, folder: target) == before, describe(source) == description else { return nil }
+        return Checked(folder: target, source: source, identities: before)
     }
 
     /// What the copy must match: one line per source file.
@@ -183,11 +200,15 @@ struct DataCopies {
             if (info.st_mode & S_IFMT) == S_IFLNK { unlink(path) }
             return
         }
+        // A copy folder someone made unreadable is still ours to remove.
+        if (info.st_mode & 0o700) != 0o700 { chmod(path, 0o755) }
         for name in listFolder(path) {
             var entry = stat()
             if lstat(path + "/" + name, &entry) == 0, (entry.st_mode & S_IFMT) != S_IFDIR { unlink(path + "/" + name) }
         }
-        rmdir(path)
+        if rmdir(path) != 0 && errno != ENOENT {
+            writeError("sweep: \(path): cannot remove it (\(errorText())); it is an old data copy, safe to delete")
+        }
     }
 }
 
@@ -201,23 +222,29 @@ final class DataCopiesInBackground: @unchecked Sendable {
     private let copies: DataCopies
     /// Written on the background queue; read only once `group` has been left.
     private var made: [String: DataCopies.Checked] = [:]
+    /// Whether this process is checking or decompressing a copy now (from the start, so the
+    /// sweep's first runs leave it a slot; not while it waits for another process's lock).
+    private let decompressing = Atomic<Bool>(true)
 
     init(_ copies: DataCopies, sources: Set<String>) {
         self.copies = copies
         group.enter()
         DispatchQueue.global().async { [self] in
-            made = copies.prepare(sources, patience: 60)
+            made = copies.prepare(sources, patience: 60) { [self] now in
+                // The sweep's loop may wait for a free slot: wake it.
+                if decompressing.exchange(now, ordering: .sequentiallyConsistent) && !now { SignalRelay.wake() }
+            }
+            decompressing.store(false, ordering: .sequentiallyConsistent)
             group.leave()
-            // The sweep's loop may wait for a free slot: wake it.
             SignalRelay.wake()
         }
     }
 
-    /// Whether the copies are still being made.
-    var isMaking: Bool { group.wait(timeout: .now()) != .success }
+    /// Whether a copy is being decompressed now.
+    var isMaking: Bool { decompressing.load(ordering: .sequentiallyConsistent) }
 
-    /// Waits up to `seconds` for the copies (a sweep shorter than its copy leaves no half-made
-    /// one behind), returning early when a signal arrives.
+    /// Waits up to `seconds` for a copy being decompressed (a sweep shorter than its copy
+    /// leaves no half-made one behind), returning early when a signal arrives.
     func wait(seconds: Double) {
         let deadline = monotonicSeconds() + seconds
         let signals = SignalRelay.count
@@ -234,25 +261,34 @@ final class DataCopiesInBackground: @unchecked Sendable {
     }
 }
 
-/// An exclusive flock on DIR/.data/lock, waited for at most `patience` seconds (a copy takes
-/// about a second; a stopped process holding it must not hang anyone).
+/// An flock on DIR/.data/lock (shared to check a copy, exclusive to make one), waited for at
+/// most `patience` seconds: a copy takes about a second, and a stopped process holding the lock
+/// must not hang anyone (the runs then read the source).
 private struct DataLock {
     let descriptor: Int32
-    init?(_ path: String, patience: Double) {
+    init?(_ path: String, exclusive: Bool, patience: Double, waiting: () -> Void = {}) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             writeError("sweep: \(path): cannot open: \(errorText()); the runs decompress the data themselves")
             return nil
         }
         let deadline = monotonicSeconds() + patience
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        while flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 {
             if errno != EWOULDBLOCK && errno != EINTR {
                 writeError("sweep: \(path): cannot lock: \(errorText()); the runs decompress the data themselves")
                 close(fd)
                 return nil
             }
-            // Another process is making the copy: its runs (and ours, meanwhile) read the source.
-            guard monotonicSeconds() < deadline else { close(fd); return nil }
+            // Briefly held is normal (a child being spawned holds a copy of our descriptor until
+            // it execs); held for long, another process is making the copy.
+            if monotonicSeconds() > deadline - patience + 0.5 { waiting() }
+            guard monotonicSeconds() < deadline else {
+                if patience > 0 {
+                    writeError("sweep: \(path): held by another process for \(Int(patience)) s; the runs decompress the data themselves")
+                }
+                close(fd)
+                return nil
+            }
             usleep(50_000)
         }
         descriptor = fd

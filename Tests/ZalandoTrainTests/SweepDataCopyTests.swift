@@ -35,7 +35,8 @@ struct SweepDataCopyTests {
     /// read the copy. Both give the numbers of the same run alone on the gzip files.
     @Test func theChildrenReadOnePlainCopyEqualToGunzip() throws {
         let f = SweepFixture()
-        let spec = f.spec("grid:\n  optimizer: [sgd, adam, momentum]\n  lr: [0.05]\n")
+        // (300 epochs: each run outlasts the copy, so the later runs read it.)
+        let spec = f.spec("grid:\n  optimizer: [sgd, adam, momentum]\n  lr: [0.05]\n", fixed: "epochs: 300")
         let result = try f.sweep(["--spec", spec, "--jobs", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         let made = copies(f)
@@ -102,17 +103,18 @@ struct SweepDataCopyTests {
         try FileManager.default.copyItem(atPath: "\(f.data)/t10k-labels-idx1-ubyte.gz", toPath: "\(copy)/train-labels-idx1-ubyte.gz")
         // Three new runs, one at a time: the first reads the gzip files while the copy is made
         // again, the others the new copy.
-        let result = try f.sweep(["lr=0.05,0.04,0.01,0.02,0.03", "--jobs", "1"])
+        // (300 epochs: each run outlasts the new copy, so later runs read it.)
+        let result = try f.sweep(["lr=0.05,0.04,0.01,0.02,0.03", "epochs=300", "--jobs", "1"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try hexdump(labels) == gunzip("\(f.data)/train-labels-idx1-ubyte.gz"))
         #expect(!FileManager.default.fileExists(atPath: "\(copy)/train-labels-idx1-ubyte.gz"))
         #expect(leftovers(f).isEmpty)
         var readers = 0
         for lr in ["0.01", "0.02", "0.03"] {
-            let id = try runID(["--optimizer", "sgd", "--lr", lr, "--epochs", "1"])
+            let id = try runID(["--optimizer", "sgd", "--lr", lr, "--epochs", "300"])
             if f.file(id, "train.log").contains("--data-dir \(copy) ") { readers += 1 }
             let alone = f.root.appendingPathComponent("alone-\(id).csv").path
-            #expect(try runTool(["train", "--optimizer", "sgd", "--lr", lr, "--epochs", "1", "--data-dir", f.data, "--csv", alone]).status == 0)
+            #expect(try runTool(["train", "--optimizer", "sgd", "--lr", lr, "--epochs", "300", "--data-dir", f.data, "--csv", alone]).status == 0)
             let rows = f.csv(id), reference = quotedCSVRows(try String(contentsOfFile: alone, encoding: .utf8))
             let header = rows[0]
             let compared = ["train_cost", "train_accuracy", "test_cost", "test_accuracy"].map { header.firstIndex(of: $0)! }
@@ -120,6 +122,44 @@ struct SweepDataCopyTests {
                     "lr \(lr): the numbers of the run on the user's data")
         }
         #expect(readers >= 1)
+    }
+
+    /// The data folder switched while the sweep waits for another process's lock: the copy is
+    /// checked against the source as it is once the lock is free, so no run reads a copy of
+    /// the old data.
+    @Test func aSourceSwitchedDuringTheLockWaitIsNotServedFromTheOldCopy() throws {
+        let f = SweepFixture()
+        let v1 = f.data
+        let v2 = f.root.appendingPathComponent("v2").path
+        try FileManager.default.copyItem(atPath: v1, toPath: v2)
+        let labels = "\(v2)/t10k-labels-idx1-ubyte.gz"
+        try FileManager.default.removeItem(atPath: labels)
+        IDXReaderTests.write(IDXReaderTests.idxBytes(dimensions: [100], payload: [UInt8](repeating: 7, count: 100)), to: labels, gzip: true)
+        let link = f.root.appendingPathComponent("current").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: v1)
+        let spec = f.spec("grid:\n  lr: [0.05, 0.04]\n", fixed: "epochs: 1\noptimizer: sgd")
+        let first = try f.sweep(["--spec", spec, "data-dir=\(link)", "--jobs", "1"])
+        #expect(first.status == 0)
+        #expect(copies(f).count == 1, "\(first.stderr)")
+        // Another process holds the lock for 1.5 s; the data is switched 0.3 s into the wait.
+        let script = """
+            flock '\(f.dir)/.data/lock' sleep 1.5 &
+            sleep 0.1
+            '\(TestPaths.binary.path)' sweep '\(f.dir)' lr=0.03,0.02,0.01 epochs=2000 --jobs 1 2> '\(f.root.path)/err.txt' &
+            sleep 0.3
+            ln -sfn '\(v2)' '\(link)'
+            wait
+            """
+        #expect(try runShell(script, seconds: 60, in: f.root).status == 0)
+        let reference = f.root.appendingPathComponent("v2.csv").path
+        #expect(try runTool(["train", "--optimizer", "sgd", "--lr", "0.01", "--epochs", "2000", "--data-dir", v2, "--csv", reference]).status == 0)
+        let expected = quotedCSVRows(try String(contentsOfFile: reference, encoding: .utf8))
+        let column = expected[0].firstIndex(of: "test_accuracy")!
+        let id = try runID(["--optimizer", "sgd", "--lr", "0.01", "--epochs", "2000"])
+        // The last run starts after two runs of about a second each, well after the switch and
+        // the lock's release: whatever it read, it saw v2.
+        #expect(f.csv(id).dropFirst().map { $0[column] } == expected.dropFirst().map { $0[column] },
+                "\(f.file(id, "train.log"))")
     }
 
     /// DIR/.data as a symlink to another folder: nothing is written or removed there; the runs
@@ -152,6 +192,7 @@ struct SweepDataCopyTests {
         #expect(leftovers(f).isEmpty)
         let id = f.runFolders().first ?? "?"
         #expect(f.file(id, "train.log").contains("\(images): corrupt or truncated gzip data"), "\(f.file(id, "train.log"))")
+        #expect(!f.file(id, "train.log").contains("<fd:"), "zlib's name for the descriptor is left out")
     }
 
     @Test func manyRunProcessesAtOnceMakeOneCopy() throws {
