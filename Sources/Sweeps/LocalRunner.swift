@@ -226,6 +226,7 @@ public final class LocalRunner {
         let done = summary.finished.count + summary.diverged.count + summary.failed.count + summary.alreadyDone
             + summary.elsewhere.count
         var text = "\(done)/\(total) done, \(running.count) running, \(queue.count) left"
+        if !summary.interrupted.isEmpty { text += ", \(summary.interrupted.count) interrupted" }
         if !durations.isEmpty, running.count + queue.count > 0, summary.signal == 0 {
             let mean = durations.reduce(0, +) / Double(durations.count)
             let now = monotonicSeconds()

@@ -186,7 +186,10 @@ public enum SweepDriver {
                 + "Run `zalando-train sweep \(folder.path)` again to continue.")
             return
         }
-        for (run, message) in summary.diverged {
+        // Every diverged run of the spec, this time's or earlier: the table shows only runs
+        // with a logged epoch.
+        for run in runs where folder.state(of: run) == .diverged {
+            let message = summary.diverged.first { $0.run.runID == run.runID }?.message ?? lastLine(of: folder.log(run.runID)) ?? "diverged"
             writeError("sweep: diverged \(run.runID) \(run.label): \(message)")
         }
         for (run, message) in summary.failed {

@@ -142,8 +142,10 @@ public enum SweepPlan {
     /// The parser's message with the spec key it is about: `lr=-1: --lr -1: must be positive`.
     static func message(for error: Error, settings: [SweepSpec.Setting]) -> String {
         let text = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
-        if let setting = settings.first(where: { text.contains("'--\($0.key)'") || text.contains("--\($0.key) ") || text.hasSuffix("--\($0.key)") }) {
-            if text.contains("Unknown option") {
+        if let setting = settings.first(where: {
+            text.contains("'--\($0.key)'") || text.contains("--\($0.key) ") || text.contains("--\($0.key);") || text.hasSuffix("--\($0.key)")
+        }) {
+            if text.lowercased().hasPrefix("unknown option") {
                 return "spec key \(setting.key): not a train flag (\(text))"
             }
             return "spec key \(setting.key)=\(setting.value): \(text)"

@@ -397,6 +397,25 @@ struct CompareV2Tests {
         #expect(lines[at + 3].contains("lucky") && lines[at + 3].contains("(seeds 1,2,3)"), "\(result.stdout)")
     }
 
+    /// The same run in two logs (two sweep folders, one continued to more epochs) counts once
+    /// in its configuration, with its longer history.
+    @Test func aRunInTwoLogsCountsOnceOverSeeds() throws {
+        let first = try Self.log([
+            Self.row(id: "c00000000001", name: "x seed=1", seed: 1, epoch: 1, val: 0.60, test: 0.5, flags: Self.flags(seed: 1)),
+            Self.row(id: "c00000000002", name: "x seed=2", seed: 2, epoch: 1, val: 0.70, test: 0.5, flags: Self.flags(seed: 2)),
+        ])
+        let second = try Self.log([
+            Self.row(id: "c00000000001", name: "x seed=1", seed: 1, epoch: 1, val: 0.60, test: 0.5, flags: Self.flags(seed: 1)),
+            Self.row(id: "c00000000001", name: "x seed=1", seed: 1, epoch: 2, val: 0.80, test: 0.5, flags: Self.flags(seed: 1)),
+        ])
+        let result = try runTool(["compare", first, second])
+        #expect(result.status == 0, "\(result.stderr)")
+        let group = result.stdout.split(separator: "\n").filter { $0.contains("runs (seeds") }
+        #expect(group.count == 1 && group[0].contains("2 runs (seeds 1,2)"), "\(result.stdout)")
+        // Mean of 0.80 (the longer history's best) and 0.70.
+        #expect(group.first?.contains("75.00% ± 7.07%") == true, "\(result.stdout)")
+    }
+
     /// Names are printed with control characters escaped: a name cannot clear the screen.
     @Test func controlCharactersInNamesAreEscaped() throws {
         let path = try Self.log([Self.row(id: "eeeeeeeeeeee", name: "evil\u{1B}[2J\nname\u{7}", epoch: 1, val: 0.5, test: 0.5, flags: Self.flags())])

@@ -122,7 +122,16 @@ public enum RunComparison {
     public static func seedGroups(_ summaries: [Summary], metric: Metric) -> String {
         var order: [String] = []
         var groups: [String: [Summary]] = [:]
-        for s in summaries {
+        // One run_id counts once (two sweep folders may hold the same run, e.g. one continued
+        // to more epochs): the one with the most epochs.
+        var longest: [String: Int] = [:]
+        for (index, s) in summaries.enumerated() {
+            guard let id = s.run.runID else { continue }
+            if let other = longest[id], summaries[other].run.epochs.count >= s.run.epochs.count { continue }
+            longest[id] = index
+        }
+        for (index, s) in summaries.enumerated() {
+            if let id = s.run.runID, longest[id] != index { continue }
             let key = configuration(of: s.run).filter { $0.flag != "--seed" && $0.flag != "--epochs" }
                 .map { "\($0.flag) \($0.value)" }.joined(separator: " ")
             if groups[key] == nil { order.append(key) }
