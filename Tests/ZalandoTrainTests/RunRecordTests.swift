@@ -397,6 +397,22 @@ struct CompareV2Tests {
         #expect(lines[at + 3].contains("lucky") && lines[at + 3].contains("(seeds 1,2,3)"), "\(result.stdout)")
     }
 
+    /// A flag only some runs have (Adam's betas beside SGD) is not a difference unless it takes
+    /// two values among them.
+    @Test func optimizerOwnFlagsDifferOnlyWhenTheirValuesDo() throws {
+        let sgd = "--dataset fashion --hidden 20,20,20,20 --activation relu --init he --batch-size 50 --epochs 3 --seed 1 "
+            + "--validation 100 --optimizer sgd --lr 0.1 --weight-decay 0 --l1 0 --grad-noise 0 --schedule constant"
+        let rows = [
+            Self.row(id: "d00000000001", name: "adam a", epoch: 1, val: 0.8, test: 0.8, flags: Self.flags()),
+            Self.row(id: "d00000000002", name: "adam b", epoch: 1, val: 0.7, test: 0.7, flags: Self.flags().replacingOccurrences(of: "--beta2 0.999", with: "--beta2 0.99")),
+            Self.row(id: "d00000000003", name: "sgd", epoch: 1, val: 0.6, test: 0.6, flags: sgd),
+        ]
+        let result = try runTool(["compare", try Self.log(rows)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("beta2=0.99 ") || result.stdout.contains("beta2=0.99\n"), "\(result.stdout)")
+        #expect(!result.stdout.contains("beta1="), "one value among the runs that have it: \(result.stdout)")
+    }
+
     /// The same run in two logs (two sweep folders, one continued to more epochs) counts once
     /// in its configuration, with its longer history.
     @Test func aRunInTwoLogsCountsOnceOverSeeds() throws {

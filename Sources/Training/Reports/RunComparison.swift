@@ -62,8 +62,8 @@ public enum RunComparison {
                 ("--seed", run.seed), ("--optimizer", run.optimizer), ("--lr", run.lr0), ("--schedule", run.schedule)]
     }
 
-    /// For each run, the `flag=value` terms whose value is not the same in every run (a flag a
-    /// run lacks counts as differing). --optimizer, --lr and --schedule have their own columns,
+    /// For each run, the `flag=value` terms whose value is not the same in every run that has
+    /// the flag. --optimizer, --lr and --schedule have their own columns,
     /// and so has --epochs (the epochs logged: a run continued with a larger --epochs keeps its
     /// run_id, and its first rows name the smaller value).
     public static func differingFlags(_ runs: [RunHistory]) -> [String] {
@@ -72,8 +72,11 @@ public enum RunComparison {
         var seen: Set<String> = []
         for run in runs { for term in configuration(of: run) where seen.insert(term.flag).inserted { order.append(term.flag) } }
         let own: Set<String> = ["--optimizer", "--lr", "--schedule", "--epochs"]
+        // A flag only some runs have belongs to their optimizer or schedule (the canonical flags
+        // write every default out): with one value among those runs it tells nothing the
+        // optimizer and schedule columns do not (Adam's betas beside SGD).
         let differing = order.filter { flag in
-            !own.contains(flag) && Set(configurations.map { $0[flag] ?? "\u{0}absent" }).count > 1
+            !own.contains(flag) && Set(configurations.compactMap { $0[flag] }).count > 1
         }
         return configurations.map { c in
             differing.compactMap { flag in c[flag].map { $0.isEmpty ? String(flag.dropFirst(2)) : "\(flag.dropFirst(2))=\($0)" } }
