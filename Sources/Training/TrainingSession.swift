@@ -78,6 +78,7 @@ public final class TrainingSession {
         trainer.shouldStop = { Interruption.pending }
         let progress = ProgressBar(epochs: c.epochs)
         var lastResult = resumed?.last
+        var reportedDeadLayers: [Int] = []
         let firstEpoch = (resumed?.checkpoint.epoch ?? 0) + 1
         if let stopped = earlyStopping?.stoppedEpoch {
             writeToStandardOutput("nothing to train: the run stopped early at epoch \(stopped)\n")
@@ -140,9 +141,13 @@ public final class TrainingSession {
                 throw RunStopped(message: message)
             }
             try tensorBoard?.append(result)
-            if let warning = Trainer.collapseWarning(result, learningRate: c.learningRate, optimizer: c.optimizer) {
-                writeToStandardError(warning + "\n")
+            // Once per collapse: again only when the set of dead layers changes (a collapsed
+            // network stays so, and the same line every epoch buried the epoch lines).
+            let deadLayers = result.train.deadFractions.indices.filter { result.train.deadFractions[$0] >= 0.5 }
+            if deadLayers != reportedDeadLayers, let warning = Trainer.collapseWarning(result, learningRate: c.learningRate, optimizer: c.optimizer) {
+                writeToStandardError(warning + " (said once; again if other layers die)\n")
             }
+            reportedDeadLayers = deadLayers
             lastResult = result
             if stop { break }
         }
