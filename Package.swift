@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "CPrefetch"),
 
         // Reading MNIST-style IDX files, gzipped or plain.
-        .target(name: "IDXData", dependencies: ["CZlib"]),
+        .target(name: "IDXData", dependencies: ["CZlib", "Support"]),
         // Flat Float32 buffers and a seedable random generator, shared by numerics and optimizers.
         .target(name: "Support"),
         // The multilayer perceptron: flat Float32 buffers, sgemm, activations, softmax-xent.

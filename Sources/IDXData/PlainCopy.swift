@@ -1,4 +1,5 @@
 import CZlib
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -77,13 +78,7 @@ public enum PlainCopy {
         for part in [header[...], bytes] {
             try part.withUnsafeBytes { raw in
                 crc = update(crc, raw)
-                var done = 0
-                while done < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { throw WriteError(path: destination, reason: "write failed: " + String(cString: strerror(errno))) }
-                    done += n
-                }
+                guard writeAll(fd, raw) else { throw WriteError(path: destination, reason: "write failed: " + String(cString: strerror(errno))) }
             }
         }
         guard fsync(fd) == 0 else { throw WriteError(path: destination, reason: "fsync failed: " + String(cString: strerror(errno))) }

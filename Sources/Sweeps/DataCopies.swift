@@ -104,7 +104,7 @@ struct DataCopies {
             writeError("sweep: \(error); the runs decompress \(source) themselves")
             return nil
         }
-        fsyncPath(folder)
+        syncFolder(folder)
         let stale = root + "/." + name + ".old." + String(getpid())
         var info = stat()
         if lstat(target, &info) == 0 { rename(target, stale) }
@@ -113,7 +113,7 @@ struct DataCopies {
             removeCopy(folder)
             return nil
         }
-        fsyncPath(root)
+        syncFolder(root)
         removeCopy(stale)
         // A source replaced while it was read may have mixed old and new files: the copy stays
         // (the next check finds it stale) but is not used.
@@ -328,12 +328,4 @@ func listFolder(_ path: String) -> [String] {
         if name != "." && name != ".." { names.append(name) }
     }
     return names
-}
-
-/// fsync on a folder, so a rename in it survives a crash.
-func fsyncPath(_ path: String) {
-    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    _ = fsync(fd)
-    close(fd)
 }

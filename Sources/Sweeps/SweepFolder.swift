@@ -1,3 +1,4 @@
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -240,14 +241,7 @@ func writeFileAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) t
     let temporary = "\(path).tmp.\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
     guard fd >= 0 else { throw SweepError.runtime("\(path): cannot write: \(errorText())") }
-    let bytes = Array(text.utf8)
-    var written = 0
-    while written < bytes.count {
-        let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; break }
-        written += n
-    }
-    let ok = written == bytes.count
+    let ok = Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
     let message = errorText()
     close(fd)
     guard ok, rename(temporary, path) == 0 else {

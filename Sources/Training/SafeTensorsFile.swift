@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import Support
 
 #if _endian(big)
 #error("safetensors stores little-endian data; this writer copies memory as is")
@@ -49,8 +50,8 @@ enum SafeTensorsFile {
         func failure(_ what: String) -> FileError { FileError(path: path, problem: "\(what): \(String(cString: strerror(errno)))") }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot be written") }
-        var ok = prefix.withUnsafeBytes { writeAll(fd, $0.baseAddress!, $0.count) }
-        for tensor in tensors where ok && tensor.count > 0 { ok = writeAll(fd, tensor.bytes, 4 * tensor.count) }
+        var ok = prefix.withUnsafeBytes { writeAll(fd, $0) }
+        for tensor in tensors where ok && tensor.count > 0 { ok = writeAll(fd, UnsafeRawBufferPointer(start: tensor.bytes, count: 4 * tensor.count)) }
         if ok { ok = fsync(fd) == 0 }
         let writeError = failure("cannot be written")
         close(fd)
@@ -60,21 +61,7 @@ enum SafeTensorsFile {
             unlink(temporary)
             throw error
         }
-        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folderDescriptor >= 0 {
-            fsync(folderDescriptor)
-            close(folderDescriptor)
-        }
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Bool {
-        var done = 0
-        while done < count {
-            let n = Glibc.write(fd, bytes + done, count - done)
-            if n < 0 { if errno == EINTR { continue }; return false }
-            done += n
-        }
-        return true
+        syncFolder(folder)
     }
 
     /// A file read back: its metadata and each tensor's dtype, shape and bytes.
