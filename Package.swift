@@ -24,7 +24,7 @@ let package = Package(
 
         // Reading MNIST-style IDX files, gzipped or plain.
         .target(name: "IDXData", dependencies: ["CZlib", "Support"]),
-        // Flat Float32 buffers and a seedable random generator, shared by numerics and optimizers.
+        // Small shared pieces: flat Float32 buffers, a seedable generator, SHA-256, whole writes.
         .target(name: "Support"),
         // The multilayer perceptron: flat Float32 buffers, sgemm, activations, softmax-xent.
         .target(name: "MLP", dependencies: ["CBLAS", "CPrefetch", "Support"]),
