@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
-// Layout = architecture: C system libraries → data reading → numerics (MLP over BLAS)
-// → optimizers and schedules → training loop and run logs → the executable.
+// Layout = architecture, each module using only those above it: C system libraries → Support
+// (files, processes) → IDXData (data sets) → MLP (numerics over BLAS) → Optimization (optimizers,
+// schedules, the path problem) → Training (the loop; no files, no printing) → RunRecords (every
+// byte written about a run) → Reports (compare, charts, the text a run prints) → Sweeps → the
+// executable (commands, messages, exit statuses).
 import PackageDescription
 
 let package = Package(
@@ -8,7 +11,7 @@ let package = Package(
     products: [
         .executable(name: "zalando-train", targets: ["zalando-train"]),
         // The file readers, for the libFuzzer harnesses in Fuzz/ (make fuzz).
-        .library(name: "ZalandoTrainReaders", targets: ["IDXData", "Training"]),
+        .library(name: "ZalandoTrainReaders", targets: ["IDXData", "Optimization", "RunRecords", "Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,29 +25,36 @@ let package = Package(
         // One instruction Swift cannot reach: the cache prefetch hint (header-only, inlined).
         .target(name: "CPrefetch"),
 
-        // Reading MNIST-style IDX files, gzipped or plain.
-        .target(name: "IDXData", dependencies: ["CZlib", "Support"]),
-        // Small shared pieces: flat Float32 buffers, a seedable generator, SHA-256, whole writes.
+        // Small shared pieces: flat Float32 buffers, a seedable generator, SHA-256; files (whole
+        // writes, append-only, whole reads, InputFile, FileProblem); processes (signals, clock,
+        // console); number and text formatting.
         .target(name: "Support"),
+        // Reading MNIST-style IDX files, gzipped or plain; the data sets.
+        .target(name: "IDXData", dependencies: ["CZlib", "Support"]),
         // The multilayer perceptron: flat Float32 buffers, sgemm, activations, softmax-xent.
         .target(name: "MLP", dependencies: ["CBLAS", "CPrefetch", "Support"]),
-        // Optimizers (in-place sweeps over flat buffers) and learning-rate schedules.
+        // Optimizers (in-place sweeps over flat buffers), learning-rate schedules, the path problem.
         .target(name: "Optimization", dependencies: ["Support"]),
-        // Training loop, run log CSV, model files, the path problem, reports and charts.
-        .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support", "CBLAS", "CZlib"]),
+        // The training loop, early stopping, the pruning algorithm, memory budget: no file formats, no printing.
+        .target(name: "Training", dependencies: ["IDXData", "MLP", "Optimization", "Support"]),
+        // Every byte written to disk about a run: run identity, run log (writer and reader),
+        // safetensors, model files, checkpoints, TensorBoard, output-path checks; the session.
+        .target(name: "RunRecords", dependencies: ["Training", "IDXData", "MLP", "Optimization", "Support", "CZlib"]),
+        // Compare, charts (SVG, PNG, PDF), the HTML report, the text a run prints.
+        .target(name: "Reports", dependencies: ["RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support"]),
         // Sweeps: YAML specs, grid expansion, the sweep folder, child processes, shards, Slurm.
         // It knows runs only as argument lists; the executable checks them with train's parser.
         // IDXData: one plain copy of the data for all of a sweep's children.
         .target(name: "Sweeps", dependencies: ["IDXData", "Support", .product(name: "Yams", package: "Yams")]),
-        // Command definitions only.
+        // Command definitions, option groups, messages and exit statuses.
         .executableTarget(
             name: "zalando-train",
-            dependencies: ["Training", "IDXData", "MLP", "Optimization", "Sweeps",
+            dependencies: ["Reports", "RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support", "Sweeps",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(
             name: "ZalandoTrainTests",
-            dependencies: ["zalando-train", "Training", "IDXData", "MLP", "Optimization", "Support", "CZlib", "Sweeps",
+            dependencies: ["zalando-train", "Reports", "RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support", "CZlib", "Sweeps",
                            .product(name: "Numerics", package: "swift-numerics"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]

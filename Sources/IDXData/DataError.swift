@@ -1,3 +1,5 @@
+import Support
+
 /// Everything that can be wrong with a data file, each printed as one line that names the file.
 public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
     case missing(path: String)
@@ -52,11 +54,5 @@ public enum DataError: Error, Equatable, CustomStringConvertible, Sendable {
         case .labelOutOfRange(let path, let index, let label):
             return "\(path): label \(label) at index \(index) is not a class 0–9"
         }
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }

@@ -2,6 +2,7 @@ import CZlib
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// Streams a file through zlib: gzread decompresses gzip data and passes plain files through
 /// unchanged, so one reader serves `x.gz` and `x`.

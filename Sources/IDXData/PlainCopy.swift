@@ -71,17 +71,15 @@ public enum PlainCopy {
             header += [UInt8(truncatingIfNeeded: size >> 24), UInt8(truncatingIfNeeded: size >> 16),
                        UInt8(truncatingIfNeeded: size >> 8), UInt8(truncatingIfNeeded: size)]
         }
-        let fd = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw WriteError(path: destination, reason: "cannot create: " + String(cString: strerror(errno))) }
-        defer { close(fd) }
         var crc = CZlib.crc32(0, nil, 0)
-        for part in [header[...], bytes] {
-            try part.withUnsafeBytes { raw in
-                crc = update(crc, raw)
-                guard writeAll(fd, raw) else { throw WriteError(path: destination, reason: "write failed: " + String(cString: strerror(errno))) }
+        for part in [header[...], bytes] { part.withUnsafeBytes { crc = update(crc, $0) } }
+        do {
+            try header.withUnsafeBytes { header in
+                try bytes.withUnsafeBytes { try AtomicFile.write(parts: [header, $0], to: destination, mode: 0o444) }
             }
+        } catch let problem as FileProblem {
+            throw WriteError(path: destination, reason: problem.problem)
         }
-        guard fsync(fd) == 0 else { throw WriteError(path: destination, reason: "fsync failed: " + String(cString: strerror(errno))) }
         return Written(size: header.count + bytes.count, crc32: UInt32(crc))
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// The `train` command line of a run in the sweep folder. The one place that knows which of
 /// train's output flags a sweep uses.
@@ -266,12 +267,6 @@ final class StatusLine {
 func writeError(_ text: String, newline: Bool = true) {
     let bytes = Array((newline ? text + "\n" : text).utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
-
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// `42s`, `3m 20s`, `2h 05m`.

@@ -164,8 +164,6 @@ public final class RunLock {
 /// The largest spec, state or run log a sweep reads (64 MiB: far beyond any real one).
 let maximumReadBytes = 64 << 20
 
-func errorText() -> String { String(cString: strerror(errno)) }
-
 func absolutePath(_ path: String) -> String {
     if path.hasPrefix("/") { return trimmedSlashes(path) }
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
@@ -238,15 +236,10 @@ func readFileIfPresent(_ path: String) throws -> String? {
 /// Writes a temporary file beside `path`, then renames it over `path`: readers see the old or
 /// the new file, never half of one.
 func writeFileAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
-    let temporary = "\(path).tmp.\(getpid())"
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-    guard fd >= 0 else { throw SweepError.runtime("\(path): cannot write: \(errorText())") }
-    let ok = Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
-    let message = errorText()
-    close(fd)
-    guard ok, rename(temporary, path) == 0 else {
-        unlink(temporary)
-        throw SweepError.runtime("\(path): cannot write: \(message)")
+    do {
+        try AtomicFile.write(Array(text.utf8), to: path, mode: mode)
+    } catch let problem as FileProblem {
+        throw SweepError.runtime(problem.description)
     }
 }
 

@@ -12,14 +12,14 @@ public final class EarlyStopping {
     public let minDelta: Double
     /// "val cost" or "train cost": what is monitored, as the messages say it.
     public let monitor: String
-    public internal(set) var best = Double.infinity
-    public internal(set) var wait = 0
+    public package(set) var best = Double.infinity
+    public package(set) var wait = 0
     /// The epoch (from 1) whose cost is `best`; 0 before the first epoch.
-    public internal(set) var bestEpoch = 0
+    public package(set) var bestEpoch = 0
     /// The epoch at which training stopped early, if it did.
-    public internal(set) var stoppedEpoch: Int?
+    public package(set) var stoppedEpoch: Int?
     /// The parameters at the end of `bestEpoch`.
-    let bestParameters: FloatBuffer
+    package let bestParameters: FloatBuffer
 
     public init(patience: Int, minDelta: Double, monitorsValidation: Bool, parameterCount: Int) {
         self.patience = patience

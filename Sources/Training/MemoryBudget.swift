@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// What a network of given widths costs in memory, computed before allocating it, and the
 /// machine's physical memory to compare with: `--hidden 65536,65536` (4.3 billion parameters)

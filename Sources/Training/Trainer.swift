@@ -21,6 +21,19 @@ public struct EpochResult: Sendable {
     public let seconds: Double
     /// The part of `seconds` spent in minibatch updates (the rest is evaluation).
     public let trainingSeconds: Double
+
+    package init(epoch: Int, epochs: Int, iteration: Int, learningRate: Double, train: Evaluation, test: Evaluation,
+                 validation: Evaluation?, seconds: Double, trainingSeconds: Double) {
+        self.epoch = epoch
+        self.epochs = epochs
+        self.iteration = iteration
+        self.learningRate = learningRate
+        self.train = train
+        self.test = test
+        self.validation = validation
+        self.seconds = seconds
+        self.trainingSeconds = trainingSeconds
+    }
 }
 
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
@@ -48,15 +61,15 @@ public final class Trainer {
     public let validationSet: LabeledImages?
     public let testSet: LabeledImages
     public let iterationsPerEpoch: Int
-    public internal(set) var update: ParameterUpdate
+    public package(set) var update: ParameterUpdate
     /// The shuffling generator and the order it produced (each epoch reshuffles the last order).
-    var rng: Xoshiro256
-    var order: [Int32]
+    package var rng: Xoshiro256
+    package var order: [Int32]
     /// Minibatches of the current epoch already trained: 0 between epochs; more when an
     /// interrupted epoch is resumed (its shuffle is then not repeated).
-    var batchesDone = 0
+    package var batchesDone = 0
     /// The rate of the last update made.
-    var lastRate = 0.0
+    package var lastRate = 0.0
     private let batchInput: FloatBuffer
     private var batchLabels: [UInt8]
     private let evaluator: Evaluator
@@ -192,12 +205,6 @@ public final class Trainer {
         }
         return "warning: dead units — hidden \(layers) output zero for every training image; " + advice
     }
-}
-
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
 }
 
 extension Evaluator {

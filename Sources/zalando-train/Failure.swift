@@ -1,5 +1,8 @@
 import ArgumentParser
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// Runtime failures (missing files, unwritable outputs): one line on stderr naming the problem,
 /// then exit status `code` (1 unless stated). Usage errors go through `ValidationError` (64).

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// The command tree. `train` is the default subcommand: `zalando-train --optimizer adam` is
 /// `zalando-train train --optimizer adam`.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// Flag values whose arithmetic once overflowed (exit 132, a trap): each is now a usage error
 /// (exit 64) whose first line names the flag, and nothing is written. None needs real data:

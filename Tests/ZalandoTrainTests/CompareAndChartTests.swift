@@ -4,6 +4,10 @@ import FoundationXML
 #endif
 import Testing
 import Training
+import Optimization
+import Reports
+import RunRecords
+import Support
 
 struct SVGParseError: Error { let line: Int }
 

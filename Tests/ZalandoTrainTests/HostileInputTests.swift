@@ -2,6 +2,10 @@ import Foundation
 import IDXData
 import Testing
 import Training
+import Optimization
+import Reports
+import RunRecords
+import Support
 
 /// Every fuzzing seed (Fuzz/corpus/TARGET) and every saved crashing input
 /// (Fuzz/regressions/TARGET-NAME) goes through its reader again: a value or a typed error,

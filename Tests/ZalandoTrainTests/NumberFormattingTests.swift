@@ -1,5 +1,8 @@
 import Testing
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// Numbers as the epoch line and the CSV write them; expectations are Python's "%" formatting
 /// of the same Doubles (C printf rounding).

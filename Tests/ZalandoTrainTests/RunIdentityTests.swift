@@ -3,6 +3,8 @@ import Foundation
 import Support
 import Testing
 import Training
+import Reports
+import RunRecords
 @testable import zalando_train
 
 /// SHA-256 against the FIPS 180-4 examples and the system's sha256sum.

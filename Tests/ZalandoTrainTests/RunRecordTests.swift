@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// Run records you can trust (issue 12): the v2 run log written whole under faults and
 /// concurrency, outputs checked before any training, and compare reading it all back — every case

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import Training
+import Reports
+import RunRecords
+import Support
 @testable import zalando_train
 
 /// A sweep folder with a tiny data set (600 training and 100 test images of 8×8 pixels), so a

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 @testable import zalando_train
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// Issue 17's cases through the built binary: exit status 64 and a first line on stderr that
 /// says what is wrong with the value as typed and what would be right, followed by

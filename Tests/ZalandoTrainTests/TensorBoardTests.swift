@@ -2,7 +2,9 @@ import Foundation
 import IDXData
 import MLP
 import Testing
-@testable import Training
+@testable import RunRecords
+import Support
+import Training
 
 /// The pieces of the event-file format against independent truth: CRC-32C against RFC 3720's
 /// vectors, records and events against bytes written by TensorBoard's own Python writer
@@ -74,13 +76,13 @@ func tfRecords(in path: String) throws -> [[UInt8]] {
     var offset = 0
     func word32(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) } }
     while offset < bytes.count {
-        guard bytes.count - offset >= 12 else { throw FileError(path: path, problem: "partial header at \(offset)") }
+        guard bytes.count - offset >= 12 else { throw FileProblem(path: path, problem: "partial header at \(offset)") }
         let header = Array(bytes[offset..<offset + 8])
         let length = Int((0..<8).reduce(UInt64(0)) { $0 | UInt64(header[$1]) << (8 * UInt64($1)) })
-        guard word32(offset + 8) == CRC32C.masked(CRC32C.checksum(header)) else { throw FileError(path: path, problem: "header CRC at \(offset)") }
-        guard bytes.count - offset - 12 >= length + 4 else { throw FileError(path: path, problem: "partial record at \(offset)") }
+        guard word32(offset + 8) == CRC32C.masked(CRC32C.checksum(header)) else { throw FileProblem(path: path, problem: "header CRC at \(offset)") }
+        guard bytes.count - offset - 12 >= length + 4 else { throw FileProblem(path: path, problem: "partial record at \(offset)") }
         let data = Array(bytes[offset + 12..<offset + 12 + length])
-        guard word32(offset + 12 + length) == CRC32C.masked(CRC32C.checksum(data)) else { throw FileError(path: path, problem: "data CRC at \(offset)") }
+        guard word32(offset + 12 + length) == CRC32C.masked(CRC32C.checksum(data)) else { throw FileProblem(path: path, problem: "data CRC at \(offset)") }
         records.append(data)
         offset += 16 + length
     }
@@ -114,7 +116,7 @@ enum TensorBoardReader {
 
     static func read(_ directory: String) throws -> Log {
         let result = try runProcess("/usr/bin/env", ["python3", script, directory])
-        guard result.status == 0 else { throw FileError(path: script, problem: "failed: \(result.stderr)") }
+        guard result.status == 0 else { throw FileProblem(path: script, problem: "failed: \(result.stderr)") }
         return try JSONDecoder().decode(Log.self, from: Data(result.stdout.utf8))
     }
 }

@@ -4,6 +4,9 @@ import MLP
 import Optimization
 import Testing
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// Real data, in CI: the quality bars of the Training and Optimizers issues.
 @Suite(.enabled(if: RealData.available("fashion") && RealData.available("mnist")))

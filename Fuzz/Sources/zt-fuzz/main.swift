@@ -1,7 +1,9 @@
 import CFuzzerDriver
 import Foundation
 import IDXData
-import Training
+import Optimization
+import Reports
+import RunRecords
 
 // zt-fuzz TARGET [libFuzzer flags…], TARGET one of idx, runlog, pathdata, model. Each input is
 // written to a file in /dev/shm and handed to the real reader: it must return a value or its

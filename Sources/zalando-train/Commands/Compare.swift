@@ -1,5 +1,8 @@
 import ArgumentParser
 import Training
+import Reports
+import RunRecords
+import Support
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,8 @@
 import Optimization
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// The tables in --help: every optimizer and schedule with the flags it uses and its
 /// defaults. Each command shows the ones that apply to it (train: both; path: both, without

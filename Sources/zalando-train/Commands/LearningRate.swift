@@ -1,6 +1,9 @@
 import ArgumentParser
 import Optimization
 import Training
+import Reports
+import RunRecords
+import Support
 
 struct LearningRate: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,9 @@
 import ArgumentParser
 import IDXData
 import Training
+import Reports
+import RunRecords
+import Support
 
 struct Prune: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,9 @@ import ArgumentParser
 import Foundation
 import Sweeps
 import Training
+import Reports
+import RunRecords
+import Support
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,9 @@ import IDXData
 import MLP
 import Optimization
 import Training
+import Reports
+import RunRecords
+import Support
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,6 +78,8 @@ struct Train: ParsableCommand {
             try TrainingSession(configuration: configuration, dataDirectory: data.directory,
                                 csvPath: output.csv, savePath: output.save, tensorBoardDirectory: output.tensorboard)
         }
+        let console = RunConsole(session: session)
+        console.attach()
         session.reportTiming = output.timing
         session.checkpointPath = checkpoints.checkpointPath
         session.restoreBest = earlyStop.restoreBest

@@ -1,6 +1,9 @@
 import ArgumentParser
 import IDXData
 import Training
+import Reports
+import RunRecords
+import Support
 
 struct CheckpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("After every epoch (and when interrupted), write the whole training state here, atomically.",

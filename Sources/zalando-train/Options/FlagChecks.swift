@@ -1,5 +1,8 @@
 import ArgumentParser
 import Training
+import Reports
+import RunRecords
+import Support
 
 // Usage checks shared by the option groups: each throws a ValidationError naming the flag, so
 // the user sees one line, the usage, and exit status 64.

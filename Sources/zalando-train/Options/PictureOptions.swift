@@ -1,5 +1,8 @@
 import ArgumentParser
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// --svg, --png, --pdf (several at once), --title and the y scale of the pictures lr, path and
 /// compare draw. Every output is checked before any work.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Optimization
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// --lr and the learning-rate schedule. Durations take iterations (`1000`) or epochs (`5e`).
 /// `Help` gives the texts of --lr and --schedule for the command that uses the group.

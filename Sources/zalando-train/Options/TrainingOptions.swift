@@ -1,5 +1,8 @@
 import ArgumentParser
 import Training
+import Reports
+import RunRecords
+import Support
 
 struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Minibatch size (1 = stochastic GD, 60000 = batch GD).")
@@ -43,7 +46,7 @@ struct OutputOptions: ParsableArguments {
                     throw ValidationError("--tensorboard \(tensorboard): the same path as \(flag); TensorBoard makes a folder there")
                 }
             }
-            do { try TensorBoardLog.checkDirectory(tensorboard) } catch let error as FileError {
+            do { try TensorBoardLog.checkDirectory(tensorboard) } catch let error as FileProblem {
                 throw ValidationError("--tensorboard \(tensorboard.isEmpty ? "''" : tensorboard): \(error.problem)")
             }
         }

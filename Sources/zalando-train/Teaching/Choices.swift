@@ -4,6 +4,9 @@ import IDXData
 import MLP
 import Optimization
 import Training
+import Reports
+import RunRecords
+import Support
 
 /// A name on the command line from a fixed set (`--optimizer adam`, `--dataset mnist`),
 /// accepted in any case (`Adam`). Conforming enums get, from ArgumentParser, their values in

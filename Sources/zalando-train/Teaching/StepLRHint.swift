@@ -1,5 +1,8 @@
 import Optimization
 import Training
+import Reports
+import RunRecords
+import Support
 
 extension ScheduleOptions {
     /// PyTorch's StepLR habit, `--schedule step --drop-every 1000 --factor 0.5` (or torch's own

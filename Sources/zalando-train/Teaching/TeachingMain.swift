@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Training
+import Reports
+import RunRecords
+import Support
 
 extension ZalandoTrain {
     /// ArgumentParser's `main`, with two changes: a negative number after an option is its

@@ -1,0 +1,357 @@
+import Foundation
+import Support
+
+/// Self-contained SVG line charts, drawn by hand (no browser, no network): a title, panels with
+/// axes, ticks (linear or log10, chosen by the data unless told), axis labels with units, one
+/// line per series told apart by colour, dash pattern and marker, a legend beside the panels and
+/// notes below them for anything that could not be drawn. Elements carry classes (`series`,
+/// `legend`, `axis-label`, `tick`, `note`) and data attributes so tests can check structure.
+public struct ChartSeries: Sendable {
+    public let name: String
+    public let points: [(x: Double, y: Double)]
+    /// Which legend entry (colour, dash, marker) this line takes.
+    public var style: Int
+    /// A companion line of the same run (held-out cost beside training cost): same colour and
+    /// marker, dotted, hollow markers.
+    public var companion = false
+    /// What the values are, for the hover text (default: the panel's title).
+    public var valueName: String?
+    public init(name: String, points: [(x: Double, y: Double)], style: Int, companion: Bool = false, valueName: String? = nil) {
+        self.valueName = valueName
+        self.name = name
+        self.points = points
+        self.style = style
+        self.companion = companion
+    }
+}
+
+public struct ChartPanel: Sendable {
+    public let title: String
+    public let xLabel: String
+    public let yLabel: String
+    public let series: [ChartSeries]
+    public var scale: ChartStyle.Scale
+    public var yAsPercent = false
+    /// A short key drawn inside the panel (e.g. "solid: training · dotted: test").
+    public var key: String?
+    public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], scale: ChartStyle.Scale = .auto,
+                yAsPercent: Bool = false, key: String? = nil) {
+        self.title = ChartStyle.titleCase(title)
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.scale = scale
+        self.yAsPercent = yAsPercent
+        self.key = key
+    }
+    /// Whether the y axis is logarithmic: as asked, or chosen by the data.
+    public var logY: Bool {
+        switch scale {
+        case .log: return true
+        case .linear: return false
+        case .auto: return !yAsPercent && ChartStyle.prefersLog(series.flatMap { $0.points.map(\.y) })
+        }
+    }
+}
+
+public enum SVGChart {
+    public static var palette: [String] { ChartStyle.palette }
+
+    /// Panels side by side, the legend (one entry per style index) to their right, notes below.
+    /// `hover` adds an invisible target with the values on every point (for the HTML report).
+    public static func document(title: String, panels: [ChartPanel], legend: [String], notes: [String] = [],
+                                panelWidth: Double = 440, panelHeight: Double = 330, hover: Bool = false) -> String {
+        // Long labels (a long --run-name) wrap onto more lines instead of running off the picture.
+        let legendLines = legend.map { wrap($0, columns: 42) }
+        let longest = legendLines.flatMap { $0 }.map(\.count).max() ?? 0
+        // Each panel key goes under the legend (inside a panel it covered lines): the panel's
+        // title, then one line per " · " part; the column is wide enough for the parts.
+        let keyParts = panels.compactMap { panel in panel.key.map { [panel.title + ":"] + $0.components(separatedBy: " · ") } }
+        let longestKey = keyParts.flatMap { $0 }.map(\.count).max() ?? 0
+        let legendWidth = legend.isEmpty && keyParts.isEmpty ? 0
+            : min(360, max(120, Double(longest) * 7.2 + 56, Double(longestKey) * 6.4 + 14))
+        let keyColumns = max(20, Int((legendWidth - 14) / 6.4))
+        let keyLines = keyParts.map { parts in parts.flatMap { wrap($0, columns: keyColumns) } }
+        let panelsWidth = panelWidth * Double(panels.count)
+        let width = 20 + panelsWidth + legendWidth + 20
+        var allNotes = notes
+        var body = ""
+        for (i, panel) in panels.enumerated() {
+            let (svg, panelNotes) = draw(panel, x: 20 + Double(i) * panelWidth, y: 40, width: panelWidth, height: panelHeight,
+                                         styles: max(legend.count, 1), id: i, hover: hover,
+                                         showTitle: panels.count > 1)
+            body += svg
+            allNotes += panelNotes
+        }
+        let entriesHeight = legendLines.map { 22 + Double($0.count - 1) * 15 }.reduce(0, +)
+        let keysHeight = keyLines.map { 10 + Double($0.count) * 14 }.reduce(0, +)
+        let legendHeight = entriesHeight + keysHeight + 40
+        let height = 40 + max(panelHeight, legendHeight) + Double(allNotes.count) * 17 + 14
+        var svg = header(width: width, height: height)
+        svg += "<title>\(escape(title))</title>\n"
+        svg += "<text class=\"title\" x=\"\(fmt(20 + panelsWidth / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">\(escape(title))</text>\n"
+        svg += body
+        if !legend.isEmpty { svg += legendBox(legendLines, x: 20 + panelsWidth + 8, y: 64) }
+        var keyY = 64 + entriesHeight + 10
+        for lines in keyLines {
+            svg += "<text class=\"panel-key\" x=\"\(fmt(20 + panelsWidth + 8))\" y=\"\(fmt(keyY))\" font-size=\"11\" fill=\"#333\">"
+            for (k, line) in lines.enumerated() {
+                svg += "<tspan x=\"\(fmt(20 + panelsWidth + 8))\" dy=\"\(k == 0 ? "0" : "14")\">\(escape(line))</tspan>"
+            }
+            svg += "</text>\n"
+            keyY += 10 + Double(lines.count) * 14
+        }
+        for (k, note) in allNotes.enumerated() {
+            svg += "<text class=\"note\" x=\"24\" y=\"\(fmt(40 + max(panelHeight, legendHeight) + 8 + Double(k) * 17))\" font-style=\"italic\" fill=\"#555\">\(escape(note))</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    static func header(width: Double, height: Double) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
+        <rect width="100%" height="100%" fill="white"/>
+
+        """
+    }
+
+    /// One entry per line style, top to bottom: a sample of the line (dash and marker) and its name.
+    /// Each entry's name is given as its lines (see `wrap`); the text element's content is the
+    /// whole name, one tspan per line.
+    static func legendBox(_ names: [[String]], x: Double, y: Double) -> String {
+        var svg = "<g class=\"legend-box\">\n"
+        var ly = y
+        for (i, lines) in names.enumerated() {
+            svg += sampleLine(style: i, x: x, y: ly - 4, length: 36)
+            if lines.count == 1 {
+                svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">\(escape(lines[0]))</text>\n"
+            } else {
+                svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">" + lines.enumerated().map { k, line in
+                    "<tspan x=\"\(fmt(x + 44))\" dy=\"\(k == 0 ? "0" : "15")\">\(escape(k == 0 ? line : " " + line))</tspan>"
+                }.joined() + "</text>\n"
+            }
+            ly += 22 + Double(lines.count - 1) * 15
+        }
+        return svg + "</g>\n"
+    }
+
+    /// Breaks `text` at spaces into lines of at most `columns` characters (a longer word is cut).
+    static func wrap(_ text: String, columns: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            if !line.isEmpty && line.count + 1 + word.count > columns { lines.append(line); line = "" }
+            while word.count > columns { lines.append(String(word.prefix(columns))); word = String(word.dropFirst(columns)) }
+            line = line.isEmpty ? word : line + " " + word
+        }
+        lines.append(line)
+        return lines
+    }
+
+    static func sampleLine(style: Int, x: Double, y: Double, length: Double, companion: Bool = false) -> String {
+        let color = ChartStyle.color(style)
+        let dash = companion ? "1.5 3" : ChartStyle.dash(style)
+        var svg = "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + length))\" y2=\"\(fmt(y))\" stroke=\"\(color)\" stroke-width=\"2.2\""
+            + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + (companion ? " stroke-linecap=\"round\"" : "") + "/>\n"
+        svg += ChartStyle.markerElement(ChartStyle.marker(style), x: x + length / 2, y: y, r: 3.6, color: color, open: companion) + "\n"
+        return svg
+    }
+
+    /// A linear or log axis mapping data to pixels, with its ticks.
+    struct Axis {
+        let low: Double, high: Double, log: Bool
+        let ticks: [Double]
+        /// Values beyond ±1e300 (or ≤ 0 on a log axis) cannot be placed: they are left off and
+        /// counted (found by make fuzz: huge values overflowed the tick arithmetic).
+        static func plottable(_ v: Double, log: Bool) -> Bool { v.isFinite && abs(v) < 1e300 && (!log || v > 1e-300) }
+
+        /// `pad`: the share of the range left free at each end, so no line lies on the frame.
+        init(values: [Double], log: Bool, pad: Double = 0.04, integer: Bool = false) {
+            self.log = log
+            var finite = values.filter { Axis.plottable($0, log: log) }
+            if finite.isEmpty { finite = [log ? 1 : 0, log ? 10 : 1] }
+            var lo = finite.min()!, hi = finite.max()!
+            if log {
+                var a = Foundation.log10(lo), b = Foundation.log10(hi)
+                if b - a < 0.3 { let mid = (a + b) / 2; a = mid - 0.5; b = mid + 0.5 }
+                let span = b - a
+                a -= span * pad; b += span * pad
+                let decades = Int(b.rounded(.down) - a.rounded(.up))
+                let every = max(1, (decades + 7) / 8)  // at most about 8 labelled decades
+                var t: [Double] = []
+                var e = a.rounded(.up)
+                while e <= b { t.append(pow(10, e)); e += Double(every) }
+                if decades <= 2 {  // few decades: add 2× and 5× ticks
+                    let base: [Double] = [pow(10, a.rounded(.down))] + t
+                    let candidates: [Double] = base.flatMap { (v: Double) -> [Double] in [v, 2 * v, 5 * v] }
+                    t = candidates.filter { (v: Double) -> Bool in
+                        let e = Foundation.log10(v)
+                        return e >= a - 1e-9 && e <= b + 1e-9
+                    }
+                }
+                ticks = t
+                lo = pow(10, a)
+                hi = pow(10, b)
+            } else {
+                let magnitude = max(abs(lo), abs(hi))
+                if !(hi - lo > magnitude * 1e-9) {
+                    let half = max(magnitude * 0.05, 0.5)
+                    lo -= half
+                    hi += half
+                }
+                let span = hi - lo
+                lo -= span * pad
+                hi += span * pad
+                var step = Axis.niceStep((hi - lo) / 5)
+                if (hi - lo) / step < 3.5 { step = Axis.niceStep((hi - lo) / 8) }  // at least four ticks
+                // Whole-number data (epochs, iterations) get whole-number ticks: "1.5 epochs"
+                // labelled an axis of a 4-epoch comparison.
+                if integer && values.allSatisfy({ !$0.isFinite || $0 == $0.rounded() }) && step < 1 { step = 1 }
+                if integer && step == 2.5 { step = 2 }
+                let first = (lo / step).rounded(.up), last = (hi / step).rounded(.down)
+                let count = min(Int(last - first), 20)
+                ticks = (0...max(count, 0)).map { (first + Double($0)) * step }.map { abs($0) < step * 1e-9 ? 0 : $0 }
+            }
+            low = lo
+            high = hi
+        }
+        static func niceStep(_ raw: Double) -> Double {
+            let magnitude = pow(10, Foundation.log10(raw).rounded(.down))
+            let fraction = raw / magnitude
+            return (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10) * magnitude
+        }
+        func position(_ v: Double) -> Double {
+            log ? (Foundation.log10(max(v, low * 1e-3)) - Foundation.log10(low)) / (Foundation.log10(high) - Foundation.log10(low))
+                : (v - low) / (high - low)
+        }
+    }
+
+    /// One panel: frame, ticks with grid lines, axis labels, the series clipped to the plot,
+    /// drawn longest and steepest first so short or flat lines stay on top. Returns the notes
+    /// for values that could not be drawn.
+    static func draw(_ panel: ChartPanel, x: Double, y: Double, width: Double, height: Double, styles: Int, id: Int,
+                     hover: Bool, showTitle: Bool = true) -> (String, [String]) {
+        let left = x + 66, right = x + width - 14, top = y + 26, bottom = y + height - 46
+        let logY = panel.logY
+        let xs = panel.series.flatMap { $0.points.map(\.x) }
+        let ys = panel.series.flatMap { $0.points.map(\.y) }
+        let xAxis = Axis(values: xs, log: false, pad: 0.02, integer: true)
+        let yAxis = Axis(values: ys, log: logY)
+        func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
+        func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
+        var notes: [String] = []
+        let notFinite = ys.filter { !$0.isFinite }.count + xs.filter { !$0.isFinite }.count
+        let huge = ys.filter { $0.isFinite && abs($0) >= 1e300 }.count
+        let nonPositive = logY ? ys.filter { $0.isFinite && $0 <= 1e-300 }.count : 0
+        if nonPositive > 0 {
+            notes.append("\(panel.title): \(nonPositive) value\(nonPositive == 1 ? "" : "s") ≤ 0 left off the log axis (--linear-y shows them)")
+        }
+        if notFinite > 0 { notes.append("\(panel.title): \(notFinite) value\(notFinite == 1 ? "" : "s") NaN or infinite, not drawn") }
+        if huge > 0 { notes.append("\(panel.title): \(huge) value\(huge == 1 ? "" : "s") beyond ±1e300, not drawn") }
+
+        let clip = "clip\(id)"
+        var svg = "<g class=\"panel\" data-scale=\"\(logY ? "log" : "linear")\">\n"
+        svg += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(fmt(left - 4))\" y=\"\(fmt(top - 4))\" width=\"\(fmt(right - left + 8))\" height=\"\(fmt(bottom - top + 8))\"/></clipPath></defs>\n"
+        if showTitle { svg += "<text class=\"panel-title\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(y + 14))\" text-anchor=\"middle\" font-size=\"13.5\" font-weight=\"bold\">\(escape(panel.title))</text>\n" }
+        svg += frame(xAxis: xAxis, yAxis: yAxis, left: left, right: right, top: top, bottom: bottom,
+                     xLabel: panel.xLabel, yLabel: panel.yLabel + (logY ? " (log scale)" : ""), yLabelX: x + 14, yAsPercent: panel.yAsPercent)
+
+        // Pixel coordinates of each series, split where a value cannot be drawn.
+        let drawn: [(series: ChartSeries, runs: [[(Double, Double, Double, Double)]])] = panel.series.map { s in
+            var runs: [[(Double, Double, Double, Double)]] = [[]]
+            for p in s.points {
+                if Axis.plottable(p.y, log: logY) && Axis.plottable(p.x, log: false) {
+                    runs[runs.count - 1].append((px(p.x), py(p.y), p.x, p.y))
+                } else if !runs[runs.count - 1].isEmpty {
+                    runs.append([])
+                }
+            }
+            return (s, runs.filter { !$0.isEmpty })
+        }
+        // Longest, then widest-ranging, first: what is drawn last lies on top.
+        let order = drawn.indices.sorted { a, b in
+            let pa = drawn[a].runs.flatMap { $0 }, pb = drawn[b].runs.flatMap { $0 }
+            let ra = (pa.map(\.1).max() ?? 0) - (pa.map(\.1).min() ?? 0), rb = (pb.map(\.1).max() ?? 0) - (pb.map(\.1).min() ?? 0)
+            let la = (pa.map(\.0).max() ?? 0) - (pa.map(\.0).min() ?? 0), lb = (pb.map(\.0).max() ?? 0) - (pb.map(\.0).min() ?? 0)
+            if abs(la - lb) > 1 { return la > lb }
+            if abs(ra - rb) > 1 { return ra > rb }
+            return a < b
+        }
+        var hits = ""
+        for index in order {
+            let (series, runs) = drawn[index]
+            let color = ChartStyle.color(series.style)
+            let dash = series.companion ? "1.5 3" : ChartStyle.dash(series.style)
+            let d = runs.map { run in "M" + run.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: "L") }.joined()
+            let count = runs.map(\.count).reduce(0, +)
+            svg += "<path class=\"series\" data-series=\"\(escape(series.name))\"\(series.companion ? " data-companion=\"true\"" : "") data-points=\"\(count)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(series.companion ? "2" : "2.2")\" stroke-linejoin=\"round\""
+                + (series.companion ? " stroke-linecap=\"round\"" : "") + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + " d=\"\(d)\"/>\n"
+            // About ten markers per line, shifted per style so markers of coinciding lines alternate.
+            let all = runs.flatMap { $0 }
+            let every = all.count <= 30 ? 1 : max(1, all.count / 10)
+            let phase = every == 1 ? 0 : (series.style * every) / max(styles, 1) % every
+            svg += "<g class=\"markers\" clip-path=\"url(#\(clip))\">"
+            for (k, p) in all.enumerated() where (k + phase) % every == 0 {
+                svg += ChartStyle.markerElement(ChartStyle.marker(series.style), x: p.0, y: p.1, r: all.count <= 30 ? 3 : 3.6,
+                                                color: color, open: series.companion)
+            }
+            svg += "</g>\n"
+            if hover {
+                for p in all {
+                    let what = series.valueName ?? panel.title.lowercased()
+                    let tip = "\(series.name) · \(panel.xLabel) \(formatCompact(p.2)) · \(what) \(hoverValue(p.3, percent: panel.yAsPercent))"
+                    hits += "<circle class=\"hit\" cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"5\" fill=\"transparent\" data-tip=\"\(escape(tip))\"><title>\(escape(tip))</title></circle>"
+                }
+            }
+        }
+        if !hits.isEmpty { svg += "<g class=\"hits\">\(hits)</g>\n" }
+        return (svg + "</g>\n", notes)
+    }
+
+    static func hoverValue(_ v: Double, percent: Bool) -> String {
+        percent ? formatFixed(v * 100, digits: 2) + "%" : (abs(v) >= 1e-3 && abs(v) < 1e5 ? formatFixed(v, digits: 4) : formatScientific(v, digits: 3))
+    }
+
+    /// Grid lines and tick labels of both axes, the plot's border and the axis labels.
+    static func frame(xAxis: Axis, yAxis: Axis, left: Double, right: Double, top: Double, bottom: Double,
+                      xLabel: String, yLabel: String, yLabelX: Double, yAsPercent: Bool = false) -> String {
+        func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
+        func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
+        var svg = ""
+        for (t, label) in zip(xAxis.ticks, ChartStyle.tickLabels(xAxis.ticks, percent: false)) {
+            svg += "<line class=\"grid\" x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(bottom))\" stroke=\"#e8e8e8\"/>\n"
+            svg += "<text class=\"tick\" data-axis=\"x\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 16))\" text-anchor=\"middle\">\(label)</text>\n"
+        }
+        for (t, label) in zip(yAxis.ticks, ChartStyle.tickLabels(yAxis.ticks, percent: yAsPercent, log: yAxis.log)) {
+            svg += "<line class=\"grid\" x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(t)))\" stroke=\"#e8e8e8\"/>\n"
+            svg += "<text class=\"tick\" data-axis=\"y\" x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\">\(label)</text>\n"
+        }
+        svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+        svg += "<text class=\"axis-label\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        svg += "<text class=\"axis-label\" transform=\"translate(\(fmt(yLabelX)),\(fmt((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        return svg
+    }
+
+    static func fmt(_ v: Double) -> String { formatFixed(v, digits: 1) }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Writes `svg` to `path` atomically.
+    public static func write(_ svg: String, to path: String) throws {
+        try AtomicFile.write(Array(svg.utf8), to: path)
+    }
+}

@@ -1,0 +1,160 @@
+import Optimization
+import Support
+import Training
+
+/// Who a run is: its canonical command line (`flags`), the id derived from it (`runID`) and a
+/// readable default name. Run logs, model files, checkpoints and sweeps all key runs by these,
+/// never by a name a person typed (DESIGN.md "train": run log v2).
+///
+/// - `flags` lists every flag that changes the numbers, with its resolved value (defaults
+///   written out, `5e` durations resolved to iterations), in one fixed order and number format,
+///   so `zalando-train train <flags>` reruns the run. Output-only flags (--csv, --save,
+///   --run-name, --checkpoint, --resume, --restore-best, --tensorboard, --threads, --data-dir)
+///   are left out: --restore-best only chooses which weights --save writes.
+/// - `runID` is the first 6 bytes (12 hex digits) of SHA-256 of `flags` without its --epochs
+///   term, so a run continued to more epochs keeps its id.
+public struct RunIdentity: Sendable, Equatable {
+    /// One flag of the canonical command line; `value` is nil for a boolean flag that is set.
+    public struct Term: Sendable, Equatable {
+        public let flag: String
+        public let value: String?
+        public init(_ flag: String, _ value: String?) { self.flag = flag; self.value = value }
+        public var text: String { value.map { "\(flag) \($0)" } ?? flag }
+    }
+
+    public let terms: [Term]
+    public let flags: String
+    public let runID: String
+    public let defaultName: String
+
+    public init(configuration c: TrainingConfiguration, iterationsPerEpoch: Int) {
+        terms = RunIdentity.terms(of: c, iterationsPerEpoch: iterationsPerEpoch)
+        flags = terms.map(\.text).joined(separator: " ")
+        let withoutEpochs = terms.filter { $0.flag != "--epochs" }.map(\.text).joined(separator: " ")
+        runID = SHA256.digest(Array(withoutEpochs.utf8)).prefix(6).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+        }.joined()
+        defaultName = RunIdentity.readableName(terms: terms, configuration: c, iterationsPerEpoch: iterationsPerEpoch)
+    }
+
+    /// The run's name: `--run-name` if given, else the readable default.
+    public static func name(of c: TrainingConfiguration, identity: RunIdentity) -> String { c.runName ?? identity.defaultName }
+
+    // MARK: - The canonical terms, in their one order
+
+    static func terms(of c: TrainingConfiguration, iterationsPerEpoch: Int) -> [Term] {
+        var t: [Term] = [
+            Term("--dataset", c.dataset.rawValue),
+            Term("--hidden", c.hiddenSizes.map(String.init).joined(separator: ",")),
+            Term("--activation", c.activation.rawValue),
+            Term("--init", c.initialization.rawValue),
+            Term("--batch-size", String(c.batchSize)),
+            Term("--epochs", String(c.epochs)),
+            Term("--seed", String(c.seed)),
+            Term("--validation", String(c.validation)),
+        ]
+        t += optimizerTerms(c.optimizer, learningRate: c.learningRate)
+        t.append(Term("--l1", number(c.l1)))
+        if let clip = c.clipNorm { t.append(Term("--clip-norm", number(clip))) }
+        t.append(Term("--grad-noise", number(c.gradientNoise)))
+        t += scheduleTerms(c.schedule, iterationsPerEpoch: iterationsPerEpoch)
+        // Only when given, so the ids of runs without early stopping do not change.
+        if let patience = c.earlyStopPatience {
+            t += [Term("--early-stop", String(patience)), Term("--min-delta", number(c.minDelta))]
+        }
+        return t
+    }
+
+    static func optimizerTerms(_ o: OptimizerSettings, learningRate: Double) -> [Term] {
+        var t = [Term("--optimizer", o.kind.rawValue), Term("--lr", number(learningRate))]
+        for parameter in o.kind.hyperparameters {
+            switch parameter {
+            case .momentum: t.append(Term("--momentum", number(o.momentum)))
+            case .dampening: t.append(Term("--dampening", number(o.dampening)))
+            case .rho: t.append(Term("--rho", number(o.rho)))
+            case .beta1: t.append(Term("--beta1", number(o.beta1)))
+            case .beta2: t.append(Term("--beta2", number(o.beta2)))
+            case .eps: t.append(Term("--eps", number(o.eps)))
+            case .centered: if o.centered { t.append(Term("--centered", nil)) }
+            case .lrPower: t.append(Term("--lr-power", number(o.lrPower)))
+            case .initialAccumulator: t.append(Term("--initial-accumulator", number(o.initialAccumulator)))
+            case .l2: t.append(Term("--l2", number(o.l2)))
+            case .l2Shrinkage: t.append(Term("--l2-shrinkage", number(o.l2Shrinkage)))
+            case .ftrlBeta: t.append(Term("--ftrl-beta", number(o.ftrlBeta)))
+            }
+        }
+        // ftrl has no --weight-decay (its L2 is --l2); --l1 is written once, with the gradient terms.
+        if o.kind.takesWeightDecay { t.append(Term("--weight-decay", number(o.weightDecay))) }
+        return t
+    }
+
+    /// The schedule and the flags it reads, each with the value `ScheduleSettings.make` uses.
+    static func scheduleTerms(_ s: ScheduleSettings, iterationsPerEpoch n: Int) -> [Term] {
+        func steps(_ count: StepCount?) -> String { String(max(1, count?.iterations(perEpoch: n) ?? 1)) }
+        func list(_ counts: [StepCount]) -> String { counts.map { String($0.iterations(perEpoch: n)) }.joined(separator: ",") }
+        var t = [Term("--schedule", s.kind.rawValue)]
+        for flag in s.kind.flags {
+            switch flag {
+            case .boundaries: t.append(Term(flag.flag, list(s.boundaries)))
+            case .values: t.append(Term(flag.flag, s.values.map(number).joined(separator: ",")))
+            case .dropEvery: t.append(Term(flag.flag, steps(s.dropEvery)))
+            case .milestones: t.append(Term(flag.flag, list(s.milestones)))
+            case .factor: t.append(Term(flag.flag, number(s.factor ?? 0.1)))
+            case .decayRate: t.append(Term(flag.flag, number(s.decayRate ?? 1)))
+            case .decaySteps: t.append(Term(flag.flag, steps(s.decaySteps)))
+            case .staircase: if s.staircase { t.append(Term(flag.flag, nil)) }
+            case .endLR: t.append(Term(flag.flag, number(s.endRate ?? 1e-4)))
+            case .power: t.append(Term(flag.flag, number(s.power ?? 1)))
+            case .cycle: if s.cycle { t.append(Term(flag.flag, nil)) }
+            case .alpha: t.append(Term(flag.flag, number(s.alpha ?? 0)))
+            case .tMul: t.append(Term(flag.flag, number(s.tMul ?? 2)))
+            case .mMul: t.append(Term(flag.flag, number(s.mMul ?? 1)))
+            case .maxLR: t.append(Term(flag.flag, number(s.maxRate ?? s.initialRate)))
+            case .stepSize: t.append(Term(flag.flag, steps(s.stepSize)))
+            case .mode: t.append(Term(flag.flag, (s.mode ?? .triangular).rawValue))
+            case .gamma: t.append(Term(flag.flag, number(s.gamma ?? 1)))
+            case .patience: t.append(Term(flag.flag, String(s.patience ?? 10)))
+            case .minLR: t.append(Term(flag.flag, number(s.minRate ?? 0)))
+            }
+        }
+        if let warmup = s.warmupSteps, warmup.iterations(perEpoch: n) > 0 {
+            t.append(Term("--warmup-steps", String(warmup.iterations(perEpoch: n))))
+        }
+        return t
+    }
+
+    /// Shortest round-trip decimal, as Swift prints a Double, without a trailing ".0".
+    static func number(_ value: Double) -> String { formatCompact(value) }
+
+    // MARK: - The readable default name
+
+    /// `adam lr=0.001`, then the schedule when it is not constant, then `flag=value` for every
+    /// other term that differs from the defaults of the same optimizer and schedule (and every
+    /// flag the schedule requires). --epochs is left out, as in the run id.
+    static func readableName(terms: [Term], configuration c: TrainingConfiguration, iterationsPerEpoch: Int) -> String {
+        var defaults = TrainingConfiguration(optimizer: OptimizerSettings(kind: c.optimizer.kind),
+                                             schedule: ScheduleSettings(kind: c.schedule.kind, initialRate: c.learningRate))
+        // --init's default follows the activation: name xavier only when it was chosen by hand.
+        defaults.initialization = .recommended(for: c.activation)
+        let defaultTerms = Dictionary(RunIdentity.terms(of: defaults, iterationsPerEpoch: iterationsPerEpoch).map { ($0.flag, $0.value) },
+                                      uniquingKeysWith: { first, _ in first })
+        let required = Set(c.schedule.kind.requiredFlags.map(\.flag))
+        var name = "\(c.optimizer.kind.rawValue) lr=\(number(c.learningRate))"
+        if c.schedule.kind != .constant { name += " \(c.schedule.kind.rawValue)" }
+        for term in terms where !["--optimizer", "--lr", "--schedule", "--epochs"].contains(term.flag) {
+            let isDefault = defaultTerms.keys.contains(term.flag) && defaultTerms[term.flag]! == term.value
+            if isDefault && !required.contains(term.flag) { continue }
+            let key = String(term.flag.dropFirst(2))
+            name += " " + (term.value.map { "\(key)=\($0)" } ?? key)
+        }
+        return name
+    }
+}
+
+extension TrainingConfiguration {
+    /// Iterations per epoch for the real data sets (60,000 training images less --validation),
+    /// for computing a run's identity before its data is loaded (sweeps). A run computes its own
+    /// identity from the images it actually loaded.
+    public var nominalIterationsPerEpoch: Int { iterationsPerEpoch(trainingCount: max(60_000 - validation, 1)) }
+}
