@@ -20,8 +20,11 @@ import Foundation
 ///   `train_iter/num_it` as the position of SchedExp before the batch).
 /// - The loss of update i is the minibatch loss of its forward pass (before its step), as
 ///   fastai's `learn.loss`. Smoothed and debiased as AvgSmoothLoss, β = 0.98:
-///   avg ← β·avg + (1−β)·loss, smoothed_i = avg/(1 − β^(i+1)) (fastai: torch.lerp in float32;
-///   here in Double).
+///   avg ← β·avg + (1−β)·loss, smoothed_i = avg/(1 − β^(i+1)), in float32 exactly as fastai's
+///   tensors compute it: `torch.lerp(loss, avg, β)` = avg − (avg − loss)·(1 − β) as one fused
+///   multiply-add with β = 0.98f, then the division by Float(1 − β^(i+1)) (checked bit for bit
+///   against fastai's recorded values). Bit-exact smoothing matters: on a flat stretch the
+///   valley rule reads rounding-level ups and downs, and Double smoothing moved the valley.
 /// - Every update is recorded, the one that stops the test included (Recorder runs before
 ///   LRFinder's after_batch). Then: best ← min(best, smoothed); stop when smoothed > 4·best
 ///   (LRFinder's stop_div), or after N updates. fastai does not stop on NaN (NaN > 4·best is
@@ -37,7 +40,9 @@ public struct LRRangeTest: Sendable {
     public struct Point: Sendable, Equatable {
         public let iteration: Int
         public let rate: Double
+        /// The loss as recorded (rounded to Float, as fastai's float32 loss).
         public let loss: Double
+        /// A Float value, widened.
         public let smoothedLoss: Double
     }
 
@@ -56,8 +61,9 @@ public struct LRRangeTest: Sendable {
     public let iterations: Int
     public private(set) var points: [Point] = []
     public private(set) var stop: Stop?
-    private var average = 0.0
-    private var best = Double.infinity
+    private var average: Float = 0
+    private var best = Float.infinity
+    private static let oneMinusBeta = 1 - Float(beta)
 
     /// Callers validate: 0 < start < end, finite.
     public init(startRate: Double = 1e-7, endRate: Double = 10, iterations: Int = 100) {
@@ -81,13 +87,14 @@ public struct LRRangeTest: Sendable {
     public mutating func record(loss: Double) -> Bool {
         guard stop == nil else { return false }
         let i = points.count
-        average = LRRangeTest.beta * average + (1 - LRRangeTest.beta) * loss
-        let smoothed = average / (1 - pow(LRRangeTest.beta, Double(i + 1)))
-        points.append(Point(iteration: i, rate: rate(at: i), loss: loss, smoothedLoss: smoothed))
+        let x = Float(loss)
+        average = average.addingProduct(-(average - x), LRRangeTest.oneMinusBeta)
+        let smoothed = average / Float(1 - pow(LRRangeTest.beta, Double(i + 1)))
+        points.append(Point(iteration: i, rate: rate(at: i), loss: Double(x), smoothedLoss: Double(smoothed)))
         if smoothed < best { best = smoothed }
         if !smoothed.isFinite {
             stop = .notFinite
-        } else if smoothed > LRRangeTest.divergenceFactor * best {
+        } else if smoothed > Float(LRRangeTest.divergenceFactor) * best {
             stop = .diverged
         } else if points.count >= iterations {
             stop = .completed
@@ -105,7 +112,7 @@ public struct LRRangeTest: Sendable {
         if stop == .notFinite, let last = points.last {
             upper = last.smoothedLoss.isNaN ? min(last.iteration, iterations - 5) : points.count - 5
         }
-        return lower < upper ? lower..<upper : lower..<lower
+        return lower < upper ? lower..<upper : 0..<0
     }
 
     /// fastai's three suggestions on `suggestionRange`; each nil when fastai's function would
