@@ -25,7 +25,8 @@ smooths and records, its LRFinder decides when to stop, and `lr_find` slices the
 
 Independent checks made before writing: the DESIGN formula in float64 (avg ← β·avg + (1−β)·loss,
 avg/(1−β^(i+1)), stop when > 4·min or not finite) reproduces fastai's smoothed losses to 2e-6
-relative and its stopping point (fastai does not stop on NaN: it trains on and `lr_find` cuts at
+relative and its stopping point, and fastai's float32 arithmetic written out in numpy
+(`float32_lerp`) reproduces its smoothed losses bit for bit (fastai does not stop on NaN: it trains on and `lr_find` cuts at
 the first NaN, which the `first..last` range reproduces); the suggestions from calling valley/
 steep/minimum on that range equal those lr_find returned.
 """
@@ -124,6 +125,18 @@ def design(losses, n):
     return out, n - 1, "completed"
 
 
+def float32_lerp(losses, n):
+    """fastai's AvgSmoothLoss arithmetic written out in numpy float32: torch.lerp(loss, avg, 0.98)
+    = avg − (avg − loss)·(1 − 0.98f) as one fused multiply-add (the product of two float32 is
+    exact in float64, so one float64 subtraction then one rounding), then ÷ float32(1 − 0.98^k)."""
+    f32 = np.float32
+    avg, omw, out = f32(0), f32(f32(1) - f32(0.98)), []
+    for i in range(n):
+        avg = f32(float(avg) - float(f32(avg - f32(losses[i]))) * float(omw))
+        out.append(float(f32(avg / f32(1 - 0.98 ** (i + 1)))))
+    return out
+
+
 def suggestions_on(lrs, losses, first, last):
     """valley, steep, minimum on points first..last as lr_find hands them over (float32 tensors)."""
     if last < first: return [None, None, None]
@@ -151,6 +164,8 @@ def main():
         mine, stop, reason = design(raw, n)
         for i, (a, b) in enumerate(zip(mine, smoothed)):
             assert (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 2e-6 * abs(b), (name, i, a, b)
+        for i, (a, b) in enumerate(zip(float32_lerp(raw, len(smoothed)), smoothed)):
+            assert (math.isnan(a) and math.isnan(b)) or a == b, (name, i, a, b)  # bit for bit
         expected_lrs = [start * (end / start) ** (i / n) for i in range(len(lrs))]
         assert lrs == expected_lrs, name
         if reason == "not-finite":
