@@ -20,6 +20,8 @@ public final class Adam: Optimizer {
     let secondMoment: FloatBuffer
     /// AMSGrad's running maximum of the second moment.
     let secondMomentMax: FloatBuffer
+    /// β1 for the next steps instead of the built one (one-cycle; MomentumSettable.swift).
+    public var momentumOverride: Double?
 
     init(parameterCount: Int, beta1: Double, beta2: Double, eps: Double, weightDecay: Double,
          decoupledWeightDecay: Bool, amsgrad: Bool) {
@@ -53,7 +55,8 @@ public final class Adam: Optimizer {
         } else {
             addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         }
-        // Scalars in Double, as torch computes them in Python floats.
+        // Scalars in Double, as torch computes them in Python floats; β1 is the current one.
+        let beta1 = momentumOverride ?? beta1
         let stepSize = Float(learningRate / (1 - pow(beta1, t)))
         let correction2 = Float((1 - pow(beta2, t)).squareRoot())
         let c1 = Float(1 - beta1), b2 = Float(beta2), c2 = Float(1 - beta2), eps = eps

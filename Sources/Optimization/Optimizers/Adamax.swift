@@ -11,6 +11,8 @@ public final class Adamax: Optimizer {
     let beta1: Double, beta2: Float, eps: Float, weightDecay: Double
     let firstMoment: FloatBuffer
     let infinityNorm: FloatBuffer
+    /// β1 for the next steps instead of the built one (one-cycle; MomentumSettable.swift).
+    public var momentumOverride: Double?
 
     public init(parameterCount: Int, beta1: Double, beta2: Double, eps: Double, weightDecay: Double = 0) {
         self.beta1 = beta1
@@ -24,6 +26,7 @@ public final class Adamax: Optimizer {
     public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
+        let beta1 = momentumOverride ?? beta1
         let stepSize = Float(learningRate / (1 - pow(beta1, Double(updateCount))))
         let c1 = Float(1 - beta1), b2 = beta2, eps = eps
         let p = parameters.pointer, g = gradients.pointer

@@ -8,6 +8,8 @@ public final class Momentum: Optimizer {
     public internal(set) var updateCount = 0
     let momentum: Float, oneMinusDampening: Float, weightDecay: Double
     let velocity: FloatBuffer
+    /// μ for the next steps instead of the built one (one-cycle; MomentumSettable.swift).
+    public var momentumOverride: Double?
 
     public init(parameterCount: Int, momentum: Double, dampening: Double, weightDecay: Double = 0) {
         self.momentum = Float(momentum)
@@ -20,8 +22,15 @@ public final class Momentum: Optimizer {
     public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
-        let lr = Float(learningRate), mu = momentum, keep = oneMinusDampening
+        let lr = Float(learningRate), mu = momentumOverride.map { Float($0) } ?? momentum, keep = oneMinusDampening
         let p = parameters.pointer, g = gradients.pointer, v = velocity.pointer
+        if momentumOverride == 0 {
+            // torch SGD with momentum 0 at this step: a plain step, the buffer left as it is.
+            for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+                p.setVector(p.vector(at: i) - lr * g.vector(at: i), at: i)
+            }
+            return
+        }
         for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
             let velocity = mu * v.vector(at: i) + keep * g.vector(at: i)
             v.setVector(velocity, at: i)

@@ -15,6 +15,8 @@ public final class NAdam: Optimizer {
     var muProduct = 1.0
     let firstMoment: FloatBuffer
     let secondMoment: FloatBuffer
+    /// β1 for the next steps instead of the built one (one-cycle; MomentumSettable.swift).
+    public var momentumOverride: Double?
 
     public init(parameterCount: Int, beta1: Double, beta2: Double, eps: Double, weightDecay: Double = 0) {
         self.beta1 = beta1
@@ -29,6 +31,7 @@ public final class NAdam: Optimizer {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
         let t = Double(updateCount)
+        let beta1 = momentumOverride ?? beta1
         let correction2 = 1 - pow(beta2, t)
         let mu = beta1 * (1 - 0.5 * pow(0.96, t * NAdam.momentumDecay))
         let muNext = beta1 * (1 - 0.5 * pow(0.96, (t + 1) * NAdam.momentumDecay))

@@ -7,6 +7,8 @@ public final class Nesterov: Optimizer {
     public internal(set) var updateCount = 0
     let momentum: Float, weightDecay: Double
     let velocity: FloatBuffer
+    /// μ for the next steps instead of the built one (one-cycle; MomentumSettable.swift).
+    public var momentumOverride: Double?
 
     public init(parameterCount: Int, momentum: Double, weightDecay: Double = 0) {
         self.momentum = Float(momentum)
@@ -17,8 +19,15 @@ public final class Nesterov: Optimizer {
     public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
-        let lr = Float(learningRate), mu = momentum
+        let lr = Float(learningRate), mu = momentumOverride.map { Float($0) } ?? momentum
         let p = parameters.pointer, g = gradients.pointer, v = velocity.pointer
+        if momentumOverride == 0 {
+            // torch SGD with momentum 0 at this step: a plain step, the buffer left as it is.
+            for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
+                p.setVector(p.vector(at: i) - lr * g.vector(at: i), at: i)
+            }
+            return
+        }
         for i in stride(from: 0, to: parameters.paddedCount, by: FloatVector.scalarCount) {
             let gradient = g.vector(at: i)
             let velocity = mu * v.vector(at: i) + gradient

@@ -12,6 +12,10 @@ public final class RMSProp: Optimizer {
     let squareAverage: FloatBuffer
     let gradientAverage: FloatBuffer
     let velocity: FloatBuffer
+    /// μ for the next steps instead of the built one (one-cycle; MomentumSettable.swift). Used
+    /// only when built with momentum > 0: otherwise there is no velocity buffer and it is
+    /// ignored (torch would switch momentum on: build with momentum > 0 to cycle it).
+    public var momentumOverride: Double?
 
     public init(parameterCount: Int, rho: Double, eps: Double, momentum: Double, centered: Bool, weightDecay: Double = 0) {
         self.rho = Float(rho)
@@ -28,7 +32,8 @@ public final class RMSProp: Optimizer {
     public func step(parameters: FloatBuffer, gradients: FloatBuffer, learningRate: Double) {
         updateCount += 1
         addWeightDecay(weightDecay, parameters: parameters, gradients: gradients)
-        let lr = Float(learningRate), rho = rho, keep = oneMinusRho, eps = eps, mu = momentum
+        let lr = Float(learningRate), rho = rho, keep = oneMinusRho, eps = eps
+        let mu = velocity.count > 0 ? momentumOverride.map { Float($0) } ?? momentum : momentum
         let p = parameters.pointer, g = gradients.pointer
         let s = squareAverage.pointer, a = gradientAverage.pointer, v = velocity.pointer
         let hasMomentum = mu > 0
