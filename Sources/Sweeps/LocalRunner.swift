@@ -226,7 +226,10 @@ public final class LocalRunner {
         case let c where [129, 130, 143].contains(c) && summary.signal != 0:
             record.state = .interrupted
             summary.interrupted.append(run)
-            line = folder.hasCheckpoint(id) ? "interrupted (checkpointed; a rerun resumes it)" : "interrupted (a rerun starts it again)"
+            // Where train stopped, from its own last line ("interrupted by SIGINT in epoch 3 after
+            // iteration 560; …"): the attempt's seconds alone ("in 0.0s") hid how far it got.
+            let whereStopped = lastLine(of: folder.log(id)).flatMap(Self.stoppingPoint).map { " " + $0 } ?? ""
+            line = "interrupted\(whereStopped) " + (folder.hasCheckpoint(id) ? "(checkpointed; a rerun resumes it)" : "(a rerun starts it again)")
         default:
             record.state = .failed
             record.failures += 1
@@ -242,7 +245,15 @@ public final class LocalRunner {
         }
         do { try folder.write(record, for: id) } catch { writeError("sweep: \(error)") }
         job.lock.release()
-        events.append("sweep: \(id) \(run.label): \(line) in \(formatDuration(seconds))")
+        let attempt = record.state == .interrupted ? "after \(formatDuration(seconds)) of this attempt" : "in \(formatDuration(seconds))"
+        events.append("sweep: \(id) \(run.label): \(line) \(attempt)")
+    }
+
+    /// "in epoch 3 after iteration 560" from train's interruption line, if it is one.
+    static func stoppingPoint(_ line: String) -> String? {
+        guard let start = line.range(of: " in epoch ") else { return nil }
+        let rest = line[start.lowerBound...].dropFirst()
+        return String(rest.prefix { $0 != ";" })
     }
 
     /// Forwards the signal to every child (they checkpoint and exit) and starts nothing more.
