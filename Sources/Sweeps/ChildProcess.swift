@@ -3,19 +3,21 @@ import Glibc
 #endif
 
 /// Starting a child `train` with posix_spawn: standard input from /dev/null, output and errors
-/// appended to its log, its own process group (a terminal's Ctrl-C reaches only the sweep, which
+/// appended to its log (opened by the caller), its own process group (a terminal's Ctrl-C reaches only the sweep, which
 /// forwards it once to every child), default signal handling and an empty signal mask, and the
 /// run's lock as descriptor `lockDescriptorInChild` (so the lock lasts as long as the child).
 enum ChildProcess {
     static let lockDescriptorInChild: Int32 = 200
 
-    static func spawn(executable: String, arguments: [String], logPath: String, lock: RunLock) throws -> pid_t {
+    static func spawn(executable: String, arguments: [String], log: RunLogFile, lock: RunLock) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // The log is opened here, checked to be a regular file: opened in the child, a FIFO
+        // would block posix_spawn (and so the sweep) until something read it.
+        posix_spawn_file_actions_adddup2(&actions, log.descriptor, 1)
+        posix_spawn_file_actions_adddup2(&actions, log.descriptor, 2)
         if lock.descriptor != lockDescriptorInChild {
             // dup2 clears close-on-exec on the copy only: the child keeps this lock, and no other.
             posix_spawn_file_actions_adddup2(&actions, lock.descriptor, lockDescriptorInChild)

@@ -50,15 +50,19 @@ public enum CommandList {
 public enum SlurmScript {
     public static func path(in folder: SweepFolder) -> String { folder.path + "/sweep.sbatch" }
 
+    /// Every path and option that goes into the script is quoted: in `#SBATCH` lines with
+    /// sbatch's own double quotes (it splits those lines itself, honouring `"` and `\\`), in
+    /// the commands with POSIX shell quoting; the job name keeps only safe characters.
     public static func text(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String) -> String {
-        let name = folder.path.split(separator: "/").last.map(String.init) ?? "sweep"
+        let name = (folder.path.split(separator: "/").last.map(String.init) ?? "sweep")
+            .map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? String($0) : "_" }.joined()
         var lines = [
             "#!/bin/bash",
             "# Written by zalando-train sweep --slurm: task I of the array runs shard I+1 of \(tasks).",
             "# The folder must be on a file system every node shares; each run writes only its own folder.",
             "#SBATCH --job-name=sweep-\(name)",
             "#SBATCH --array=0-\(tasks - 1)",
-            "#SBATCH --output=\(folder.path)/slurm/%A_%a.out",
+            "#SBATCH --output=\(sbatchQuote(folder.path + "/slurm/%A_%a.out"))",
         ]
         lines += options.map { $0.hasPrefix("#SBATCH") ? $0 : "#SBATCH \($0)" }
         lines += [
@@ -69,8 +73,20 @@ public enum SlurmScript {
         return lines.joined(separator: "\n")
     }
 
+    /// A value of an `#SBATCH` line as sbatch reads it back: in double quotes, `"` and `\\`
+    /// escaped with a backslash.
+    static func sbatchQuote(_ value: String) -> String {
+        "\"" + value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
+    }
+
     /// Writes the script (and DIR/slurm/, which Slurm does not create) and returns its path.
+    /// A line break in anything written into it would start a new line of the script (a
+    /// command every task runs): refused.
     public static func write(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String) throws -> String {
+        for (what, value) in [("the sweep folder", folder.path), ("the working folder", workingDirectory), ("the executable", executable)]
+            + options.map({ ("--slurm-option", $0) }) where value.contains(where: { $0 == "\n" || $0 == "\r" }) {
+            throw SweepError.usage("\(what) \(shellQuote(value)): holds a line break, which would end a line of sweep.sbatch; refused")
+        }
         try makeDirectories(folder.path + "/slurm")
         let path = path(in: folder)
         try writeFileAtomically(path, text(folder: folder, tasks: tasks, options: options, executable: executable,
@@ -107,5 +123,9 @@ public enum StatusTable {
 }
 
 extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

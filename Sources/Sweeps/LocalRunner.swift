@@ -1,3 +1,4 @@
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,8 @@ public enum TrainCommand {
         var own = run.definition.arguments
         if let dataFolder {
             if let at = own.firstIndex(of: "--data-dir"), at + 1 < own.count { own.removeSubrange(at...(at + 1)) }
-            own += ["--data-dir", dataFolder]
+            own.removeAll { $0.hasPrefix("--data-dir=") }
+            own += optionArguments("--data-dir", dataFolder)
         }
         var arguments = ["train"] + own + ["--csv", folder.csv(id), "--save", folder.model(id)]
         if checkpoints {
@@ -102,10 +104,13 @@ public final class LocalRunner {
 
     public func run() throws -> SweepSummary {
         SignalRelay.install()
+        // Whatever ends this loop, no child is left running where Ctrl-C cannot reach it (they
+        // run in their own process group): they are stopped and waited for first.
+        defer { stopAndWaitForChildren() }
         var forwarded: Int32 = 0
         while true {
             while summary.signal == 0 && running.count < slots() && !queue.isEmpty {
-                try start(queue.removeFirst())
+                start(queue.removeFirst())
             }
             for event in events {
                 status.print(options.quiet ? event : event + " — " + progress())
@@ -131,10 +136,19 @@ public final class LocalRunner {
 
     // MARK: - Starting and ending runs
 
-    private func start(_ run: PlannedRun) throws {
+    /// Starts a run; one that cannot start (its folder is a file, a full disk, no descriptors
+    /// left) is recorded as failed with its reason, and the sweep goes on with the others.
+    private func start(_ run: PlannedRun) {
         let id = run.runID
-        guard let lock = try folder.lock(id) else {
-            summary.elsewhere.append(run)
+        let lock: RunLock
+        do {
+            guard let held = try folder.lock(id) else {
+                summary.elsewhere.append(run)
+                return
+            }
+            lock = held
+        } catch {
+            cannotStart(run, reason: "\(error)")
             return
         }
         if let record = folder.record(id), record.state == .diverged || (record.state == .finished && record.epochs >= run.definition.epochs) {
@@ -149,14 +163,38 @@ public final class LocalRunner {
         }
         let arguments = TrainCommand.arguments(for: run, in: folder, resuming: resuming, checkpoints: options.checkpoints,
                                                dataFolder: options.dataFolder(run.definition.dataFolder))
-        appendLine("== \(timestamp()) sweep starts: \(shellCommand([options.executable] + arguments))", to: folder.log(id))
         do {
-            let pid = try ChildProcess.spawn(executable: options.executable, arguments: arguments, logPath: folder.log(id), lock: lock)
+            let log = try RunLogFile(path: folder.log(id))
+            defer { log.close() }
+            log.append("== \(timestamp()) sweep starts: \(shellCommand([options.executable] + arguments))")
+            let pid = try ChildProcess.spawn(executable: options.executable, arguments: arguments, log: log, lock: lock)
             running[pid] = Job(run: run, lock: lock, started: monotonicSeconds(), resumed: resuming)
         } catch {
+            cannotStart(run, reason: "\(error)")
+            // Recorded after the message, while the lock is still held.
+            try? folder.write(RunRecord(state: .failed, epochs: run.definition.epochs, exitStatus: 1,
+                                        failures: (folder.record(id)?.failures ?? 0) + 1), for: id)
             lock.release()
-            throw error
         }
+    }
+
+    /// A run that could not start: failed, with its reason, not retried in this sweep.
+    private func cannotStart(_ run: PlannedRun, reason: String) {
+        let message = "cannot start: " + reason
+        summary.failed.append((run, message))
+        events.append("sweep: \(run.runID) \(run.label): failed (\(message))")
+    }
+
+    /// Stops the children still running (SIGTERM: they checkpoint) and waits for every one.
+    private func stopAndWaitForChildren() {
+        guard !running.isEmpty else { return }
+        for pid in running.keys { kill(pid, SIGTERM) }
+        for (pid, job) in running {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            job.lock.release()
+        }
+        running.removeAll()
     }
 
     private func reap() {
@@ -189,7 +227,10 @@ public final class LocalRunner {
         case let c where [129, 130, 143].contains(c) && summary.signal != 0:
             record.state = .interrupted
             summary.interrupted.append(run)
-            line = folder.hasCheckpoint(id) ? "interrupted (checkpointed; a rerun resumes it)" : "interrupted (a rerun starts it again)"
+            // Where train stopped, from its own last line ("interrupted by SIGINT in epoch 3 after
+            // iteration 560; …"): the attempt's seconds alone ("in 0.0s") hid how far it got.
+            let whereStopped = lastLine(of: folder.log(id)).flatMap(Self.stoppingPoint).map { " " + $0 } ?? ""
+            line = "interrupted\(whereStopped) " + (folder.hasCheckpoint(id) ? "(checkpointed; a rerun resumes it)" : "(a rerun starts it again)")
         default:
             record.state = .failed
             record.failures += 1
@@ -205,7 +246,15 @@ public final class LocalRunner {
         }
         do { try folder.write(record, for: id) } catch { writeError("sweep: \(error)") }
         job.lock.release()
-        events.append("sweep: \(id) \(run.label): \(line) in \(formatDuration(seconds))")
+        let attempt = record.state == .interrupted ? "after \(formatDuration(seconds)) of this attempt" : "in \(formatDuration(seconds))"
+        events.append("sweep: \(id) \(run.label): \(line) \(attempt)")
+    }
+
+    /// "in epoch 3 after iteration 560" from train's interruption line, if it is one.
+    static func stoppingPoint(_ line: String) -> String? {
+        guard let start = line.range(of: " in epoch ") else { return nil }
+        let rest = line[start.lowerBound...].dropFirst()
+        return String(rest.prefix { $0 != ";" })
     }
 
     /// Forwards the signal to every child (they checkpoint and exit) and starts nothing more.
@@ -287,12 +336,42 @@ func timestamp() -> String {
     return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
+/// A run's train.log, opened for appending by the sweep (its own lines) and handed to the child
+/// as standard output and error. Opened without blocking and checked to be a regular file, so a
+/// FIFO or device planted under that name is refused instead of hanging the sweep in open().
+final class RunLogFile {
+    let descriptor: Int32
+    init(path: String) throws {
+        var existing = stat()
+        if lstat(path, &existing) == 0, (existing.st_mode & S_IFMT) != S_IFREG {
+            throw SweepError.runtime("\(path): is not a regular file")
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
+        guard fd >= 0 else { throw SweepError.runtime("\(path): cannot open: \(errorText())") }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            Glibc.close(fd)
+            throw SweepError.runtime("\(path): is not a regular file")
+        }
+        descriptor = fd
+    }
+    func append(_ line: String) {
+        _ = Array((line + "\n").utf8).withUnsafeBytes { writeAll(descriptor, $0) }
+    }
+    func close() { _ = Glibc.close(descriptor) }
+}
+
+/// Appends one line to a run's log, if it is a regular file (see `RunLogFile`).
 func appendLine(_ line: String, to path: String) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { return }
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
+    guard let log = try? RunLogFile(path: path) else { return }
+    log.append(line)
+    log.close()
+}
+
+/// A value as one argument of its flag: `--flag=value` when it starts with `-` (so a parser
+/// cannot take it for a flag: `--data-dir=-mnist`), otherwise the flag and the value as two.
+public func optionArguments(_ flag: String, _ value: String) -> [String] {
+    value.hasPrefix("-") ? [flag + "=" + value] : [flag, value]
 }
 
 /// POSIX shell quoting: plain words stay as they are, anything else in single quotes.

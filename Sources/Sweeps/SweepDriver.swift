@@ -54,6 +54,7 @@ public enum SweepDriver {
 
     /// Runs the request and returns the exit status (0, 1, 128 + signal); bad specs throw.
     public static func perform(_ request: SweepRequest, environment: Environment) throws -> Int32 {
+        try checkFolderName(request.directory)
         let folder = SweepFolder(request.directory)
         let spec = try resolveSpec(request, folder: folder)
         let allRuns = try SweepPlan.runs(of: spec, validate: environment.validate)
@@ -127,6 +128,15 @@ public enum SweepDriver {
             summary.alreadyDone += runs.count - todo.count
             report(summary, runs: runs, folder: folder, environment: environment)
             return summary.exitCode
+        }
+    }
+
+    /// An empty name would be the current folder, and a newline in a path would end a line of
+    /// sweep.sbatch and of the commands --list prints: both are refused.
+    static func checkFolderName(_ directory: String) throws {
+        if directory.isEmpty { throw SweepError.usage("sweep '': empty folder name; give the sweep folder, e.g. runs/adam") }
+        if directory.contains(where: { $0 == "\n" || $0 == "\r" }) {
+            throw SweepError.usage("sweep \(shellQuote(directory)): a folder name with a line break is refused")
         }
     }
 

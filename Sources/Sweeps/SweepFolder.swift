@@ -79,8 +79,7 @@ public struct SweepFolder: Sendable {
 
     /// Whether some process holds the run's lock (it is running), without creating anything.
     public func isRunning(_ id: String) -> Bool {
-        let fd = open(lockPath(id), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
+        guard let fd = openRegularFile(lockPath(id), O_RDONLY) else { return false }
         defer { close(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 { return false }
         return errno == EWOULDBLOCK
@@ -90,8 +89,13 @@ public struct SweepFolder: Sendable {
     /// its open file: the sweep hands it to the child too, so an orphaned child still holds it.
     public func lock(_ id: String) throws -> RunLock? {
         try makeDirectories(runFolder(id))
-        let fd = open(lockPath(id), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(lockPath(id), O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
         guard fd >= 0 else { throw SweepError.runtime("\(lockPath(id)): cannot open: \(errorText())") }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw SweepError.runtime("\(lockPath(id)): is not a regular file")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let busy = errno == EWOULDBLOCK
             close(fd)
@@ -243,10 +247,22 @@ func writeFileAtomically(_ path: String, _ text: String, mode: mode_t = 0o644) t
     }
 }
 
+/// `path` opened without blocking (a FIFO with no writer would block open()), or nil when it
+/// cannot be opened or is not a regular file.
+func openRegularFile(_ path: String, _ flags: Int32) -> Int32? {
+    let fd = open(path, flags | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard fd >= 0 else { return nil }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        close(fd)
+        return nil
+    }
+    return fd
+}
+
 /// The last non-empty line of a file (a failed child's message), at most 4 KiB from its end.
 func lastLine(of path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
+    guard let fd = openRegularFile(path, O_RDONLY) else { return nil }
     defer { close(fd) }
     let size = lseek(fd, 0, SEEK_END)
     let start = max(0, size - 4096)

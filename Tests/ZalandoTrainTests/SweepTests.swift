@@ -375,6 +375,8 @@ struct SweepTests {
         let stderr = try String(contentsOf: errors, encoding: .utf8)
         #expect(process.terminationStatus == 130, "\(stderr)")
         #expect(stderr.contains("interrupted"))
+        // Each stopped run says how far it got (train's own line), not only this attempt's seconds.
+        #expect(stderr.contains(": interrupted in epoch ") && stderr.contains(" after iteration "), "\(stderr)")
         let partial = f.runFolders().filter { (2...epochs).contains(f.csv($0).count) }
         #expect(!partial.isEmpty, "some run was stopped part way")
         for id in partial { #expect(FileManager.default.fileExists(atPath: "\(f.dir)/\(id)/checkpoint.safetensors")) }

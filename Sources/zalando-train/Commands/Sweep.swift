@@ -106,8 +106,10 @@ struct Sweep: ParsableCommand {
         }
         let c = train.trainingConfiguration
         let identity = RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)
-        var child = identity.terms.flatMap { [$0.flag] + ($0.value.map { [$0] } ?? []) }
-        if let directory = train.data.dataDirectory { child += ["--data-dir", directory] }
+        // A value that starts with `-` travels as `--flag=value`, so the child's parser cannot
+        // take it for a flag (`data-dir: -mnist`).
+        var child = identity.terms.flatMap { term in term.value.map { optionArguments(term.flag, $0) } ?? [term.flag] }
+        if let directory = train.data.dataDirectory { child += optionArguments("--data-dir", directory) }
         if c.threads != 1 { child += ["--threads", String(c.threads)] }
         return RunDefinition(runID: identity.runID, flags: identity.flags, epochs: c.epochs, arguments: child,
                              dataFolder: train.data.directory)
