@@ -1,5 +1,4 @@
 import Foundation
-import Optimization
 import Support
 
 /// The book's two-parameter problem: fit y ≈ w·x + b by minimising

@@ -17,7 +17,7 @@ public enum ModelEvaluation {
         // An MNIST model scored on Fashion-MNIST (7.74%, exit 0) is a meaningless number: refuse
         // the combination. Exit 64: the file and the data are each fine, the request is not.
         if let requested, let trainedOn, requested != trainedOn {
-            throw EvaluationRequestError(message: "--dataset \(requested.rawValue): \(modelPath) was trained on \(trainedOn.rawValue) "
+            throw UsageError(message: "--dataset \(requested.rawValue): \(modelPath) was trained on \(trainedOn.rawValue) "
                 + "(its metadata says so); evaluate it on \(trainedOn.rawValue), or leave --dataset out")
         }
         guard loaded.network.classCount == 10 else {
@@ -52,10 +52,4 @@ public enum ModelEvaluation {
         out += "\n" + Pruning.zeroWeightsReport(network)
         return out
     }
-}
-
-/// `evaluate` asked for something its model contradicts (exit 64, a usage error).
-public struct EvaluationRequestError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
 }

@@ -20,7 +20,8 @@ public enum PruningReport {
         let loaded = try ModelFile.load(path: modelPath)
         let trainedOn = loaded.metadata["dataset"].flatMap(DatasetName.init(rawValue:))
         if let requested, let trainedOn, requested != trainedOn {
-            throw FileProblem(path: modelPath, problem: "was trained on \(trainedOn.rawValue), not \(requested.rawValue); omit --dataset to use \(trainedOn.rawValue)")
+            // A usage error, as in `evaluate`: the file and the data are each fine, the request is not.
+            throw UsageError(message: "\(modelPath): was trained on \(trainedOn.rawValue), not \(requested.rawValue); omit --dataset to use \(trainedOn.rawValue)")
         }
         let name = requested ?? trainedOn ?? .fashion
         let test = try Dataset.loadTestSet(from: dataDirectory ?? "data/\(name.rawValue)")

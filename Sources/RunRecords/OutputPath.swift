@@ -28,7 +28,7 @@ public enum OutputPath {
         }
     }
 
-    public struct Problem: Error, CustomStringConvertible {
+    public struct Problem: UsageProblem {
         public let flag: String
         public let path: String
         public let problem: String

@@ -9,7 +9,7 @@ public enum TrainingOutcome: Equatable {
     /// The cost became NaN or infinite: the message for the user (exit status 3).
     case diverged(String)
     /// SIGINT, SIGTERM or SIGHUP: the exit status (130, 143 or 129).
-    case interrupted(Int32)
+    case interrupted(ExitStatus)
 }
 
 /// What a run tells its caller as it goes, in order. The session prints nothing: the executable
@@ -146,7 +146,7 @@ public final class TrainingSession {
                     message += "; model saved to \(savePath)"
                 }
                 onEvent(.interrupted(message: message))
-                return .interrupted(128 + signal)
+                return .interrupted(.interrupted(by: signal))
             }
             let stop = earlyStopping?.observe(cost: result.validation?.meanCost ?? result.train.meanCost, epoch: epoch,
                                               parameters: network.parameters) ?? false

@@ -25,6 +25,8 @@ public typealias CheckpointError = FileProblem
 public typealias RunLogError = FileProblem
 public typealias RunLogReadError = FileProblem
 public typealias PathDataError = FileProblem
+/// `evaluate` asked for something its model contradicts: a usage error (ExitStatus.swift).
+public typealias EvaluationRequestError = UsageError
 
 public func readFileContents(_ path: String, limit: Int, what: String) throws -> [UInt8] {
     // Opened without blocking and checked on the descriptor: a FIFO, device or directory is

@@ -41,7 +41,7 @@ public struct SweepSummary: Sendable {
     public var interrupted: [PlannedRun] = []
 
     /// 0 when every run finished or diverged, 1 when some failed, 128 + signal when interrupted.
-    public var exitCode: Int32 { signal != 0 ? 128 + signal : (failed.isEmpty ? 0 : 1) }
+    public var exitCode: Int32 { (signal != 0 ? .interrupted(by: signal) : failed.isEmpty ? ExitStatus.success : .failure).rawValue }
 }
 
 /// Runs a sweep's pending runs on this machine, `jobs` at a time, each a child `train` in its
@@ -214,17 +214,17 @@ public final class LocalRunner {
         var record = RunRecord(state: .finished, epochs: run.definition.epochs, exitStatus: code, failures: previous?.failures ?? 0)
         let line: String
         switch code {
-        case 0:
+        case ExitStatus.success.rawValue:
             durations.append(seconds)
             summary.finished.append(run)
             line = "finished"
-        case 3:
+        case ExitStatus.diverged.rawValue:
             durations.append(seconds)
             record.state = .diverged
             let message = lastLine(of: folder.log(id)) ?? "diverged"
             summary.diverged.append((run, message))
             line = "diverged (\(message))"
-        case let c where [129, 130, 143].contains(c) && summary.signal != 0:
+        case let c where ExitStatus(rawValue: c).isInterruption && summary.signal != 0:
             record.state = .interrupted
             summary.interrupted.append(run)
             // Where train stopped, from its own last line ("interrupted by SIGINT in epoch 3 after

@@ -1,3 +1,4 @@
+import Support
 import Yams
 
 /// A sweep's spec: flags every run gets (`fixed`) and one or more grids of axes, whose cartesian
@@ -209,6 +210,6 @@ public struct SweepError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public let exitCode: Int32
     public var description: String { message }
-    public static func usage(_ message: String) -> SweepError { SweepError(message: message, exitCode: 64) }
-    public static func runtime(_ message: String) -> SweepError { SweepError(message: message, exitCode: 1) }
+    public static func usage(_ message: String) -> SweepError { SweepError(message: message, exitCode: ExitStatus.usage.rawValue) }
+    public static func runtime(_ message: String) -> SweepError { SweepError(message: message, exitCode: ExitStatus.failure.rawValue) }
 }

@@ -121,6 +121,15 @@ struct PruneTests {
 
     /// Several sparsities: one row each, each pruned from the original weights (so the rows
     /// equal single runs), and zero shares rising with s.
+    /// A model of one data set pruned on another is a usage error (64), as in `evaluate`.
+    @Test func aModelOfAnotherDataSetIsAUsageError() throws {
+        let fixture = try #require(Self.fixture)
+        let result = try runTool(["prune", "--model", fixture.model, "--sparsity", "0.5", "--dataset", "mnist", "--data-dir", fixture.data])
+        #expect(result.status == 64)
+        #expect(result.stderr == "zalando-train: \(fixture.model): was trained on fashion, not mnist; omit --dataset to use fashion\n")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func aListGivesOneRowPerSparsity() throws {
         let fixture = try #require(Self.fixture, "could not train the tiny model")
         let list = try runTool(["prune", "--model", fixture.model, "--sparsity", "0.9,0,0.5", "--data-dir", fixture.data])

@@ -32,11 +32,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let path = modelFile ?? model!
         let report = try reportingErrors {
-            do {
-                return try ModelEvaluation.run(modelPath: path, dataset: dataset, dataDirectory: dataDirectory)
-            } catch let error as EvaluationRequestError {
-                throw fail(error.message, code: 64)
-            }
+            try ModelEvaluation.run(modelPath: path, dataset: dataset, dataDirectory: dataDirectory)
         }
         print(report, terminator: "")
     }

@@ -91,6 +91,6 @@ struct Path: ParsableCommand {
             let written = try picture.write(PathPicture.svg(problem: problem, paths: paths, title: picture.title))
             print("path picture (\(paths.count) path\(paths.count == 1 ? "" : "s"), \(iterations) iterations) written to \(written)")
         }
-        if let diverged { throw fail(diverged, code: 3) }
+        if let diverged { throw fail(diverged, status: .diverged) }
     }
 }

@@ -88,9 +88,9 @@ struct Sweep: ParsableCommand {
         do {
             code = try SweepDriver.perform(request, environment: environment)
         } catch let error as SweepError {
-            throw fail("sweep: " + error.message, code: error.exitCode)
+            throw fail("sweep: " + error.message, status: ExitStatus(rawValue: error.exitCode))
         }
-        if code != 0 { throw ExitCode(code) }
+        if code != ExitStatus.success.rawValue { throw ExitCode(code) }
     }
 
     /// A run as train's own parser sees it: its canonical flags and run_id (from the nominal

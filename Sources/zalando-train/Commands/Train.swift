@@ -89,7 +89,7 @@ struct Train: ParsableCommand {
                 try session.resume(from: checkpoint)
             } catch let mismatch as CheckpointFlagMismatch {
                 for line in mismatch.lines.dropLast() { writeToStandardError("zalando-train: \(line)\n") }
-                throw fail(mismatch.lines.last!, code: 64)
+                throw fail(mismatch.lines.last!, status: .usage)
             } catch {
                 throw fail("\(error)")
             }
@@ -97,8 +97,8 @@ struct Train: ParsableCommand {
         let outcome = try reportingErrors { try session.run() }
         switch outcome {
         case .finished: return
-        case .diverged(let message): throw fail(message, code: 3)
-        case .interrupted(let code): throw ExitCode(code)
+        case .diverged(let message): throw fail(message, status: .diverged)
+        case .interrupted(let status): throw ExitCode(status)
         }
     }
 }
