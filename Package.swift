@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "CPrefetch"),
 
         // Reading MNIST-style IDX files, gzipped or plain.
-        .target(name: "IDXData", dependencies: ["CZlib", "Support"]),
+        // Resources/SHA256SUMS is data/SHA256SUMS (a link), compiled in: the one list of sums.
+        .target(name: "IDXData", dependencies: ["CZlib", "Support"], resources: [.embedInCode("Resources/SHA256SUMS")]),
         // Small shared pieces: flat Float32 buffers, a seedable generator, SHA-256, whole writes.
         .target(name: "Support"),
         // The multilayer perceptron: flat Float32 buffers, sgemm, activations, softmax-xent.
