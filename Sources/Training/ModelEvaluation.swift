@@ -21,7 +21,7 @@ public enum ModelEvaluation {
             throw ModelFileError(path: modelPath, problem: "has \(loaded.network.classCount) classes, the data sets have 10")
         }
         let name = requested ?? trainedOn ?? .fashion
-        let test = try Dataset.loadTestSet(from: dataDirectory ?? "data/\(name.rawValue)")
+        let test = try Dataset.loadTestSet(from: dataDirectory ?? DataLocation.find(name))
         let network = loaded.network
         guard test.pixelsPerImage == network.inputSize else {
             throw ModelFileError(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(test.pixelsPerImage) pixels")

@@ -40,6 +40,8 @@ public final class TrainingSession {
     /// Epochs of this run the run log already holds (from `resume(from:)`): never logged twice.
     private var loggedEpochs: Set<Int> = []
     private let checkpointWriter = CheckpointWriter()
+    /// Said when training starts on files that are not the published data set.
+    private var dataWarning: String?
 
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?,
                 tensorBoardDirectory: String? = nil) throws {
@@ -48,10 +50,16 @@ public final class TrainingSession {
         if let tensorBoardDirectory { try TensorBoardLog.checkDirectory(tensorBoardDirectory) }
         self.tensorBoardDirectory = tensorBoardDirectory
         let loadStart = monotonicSeconds()
-        let dataset = try Dataset.load(configuration.dataset, from: dataDirectory)
+        // MNIST files given as fashion (or the reverse) are refused here, before training.
+        let (dataset, verdict) = try DatasetRecognition.load(configuration.dataset, from: dataDirectory)
         loadSeconds = monotonicSeconds() - loadStart
         trainer = try Trainer(configuration: configuration, dataset: dataset)
-        identity = RunIdentity(configuration: configuration, iterationsPerEpoch: trainer.iterationsPerEpoch)
+        var identity = RunIdentity(configuration: configuration, iterationsPerEpoch: trainer.iterationsPerEpoch)
+        if case .unrecognised(let files) = verdict {
+            identity.dataset = DatasetRecognition.markedName(configuration.dataset)
+            dataWarning = DatasetRecognition.warning(files, dataset: configuration.dataset, directory: dataDirectory)
+        }
+        self.identity = identity
         runLog = try csvPath.map { try RunLog(path: $0) }
         self.savePath = savePath
     }
@@ -67,6 +75,7 @@ public final class TrainingSession {
             \(c.optimizer.kind.rawValue) lr \(formatCompact(c.learningRate)), schedule \(c.schedule.kind.rawValue); batch \(min(c.batchSize, trainer.trainSet.count)), \(trainer.iterationsPerEpoch) updates per epoch
 
             """)
+        if let dataWarning { writeToStandardError("zalando-train: warning: \(dataWarning)\n") }
         if let resumed { writeToStandardOutput(resumed.checkpoint.resumingLine + "\n") }
         if let earlyStopping { writeToStandardOutput(earlyStopping.announcement + "\n") }
         // Created once every flag is checked and the data is loaded, so a refused run leaves no file.
@@ -185,6 +194,7 @@ public final class TrainingSession {
             "run": runName, "epochs": String(c.epochs), "init": c.initialization.rawValue,
             "flags": identity.flags, "run_id": identity.runID,
         ]
+        if identity.dataset != c.dataset.rawValue { metadata["dataset_files"] = "unpublished (\(identity.dataset))" }
         // The metadata describes the weights saved: after a signal mid-epoch they are some
         // updates past the last measured epoch, so the test set is measured again on them.
         // (--restore-best overrides the measures with those of the restored weights.)

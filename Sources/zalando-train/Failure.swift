@@ -1,4 +1,5 @@
 import ArgumentParser
+import IDXData
 import Training
 
 /// Runtime failures (missing files, unwritable outputs): one line on stderr naming the problem,
@@ -16,6 +17,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw exit
     } catch let output as OutputPath.Problem {
         throw fail("\(output)", code: 64)  // a bad output path is a usage error, found before any work
+    } catch let mismatch as DatasetRecognition.Mismatch {
+        throw fail("\(mismatch)", code: 64)  // MNIST given as fashion (or the reverse), refused before training
     } catch {
         throw fail("\(error)")
     }
