@@ -35,11 +35,18 @@ public enum DatasetRecognition {
         public let found: DatasetName
         /// The files (names in the folder) whose sums are `found`'s.
         public let files: [String]
+        /// Who says the data is `requested`: nil for --dataset (train), else e.g. "the model m.safetensors".
+        public var claimant: String?
 
         public var description: String {
-            let which = files.count == 4 ? "all four files are \(found.displayName)'s" : files.joined(separator: ", ") + " \(files.count == 1 ? "is" : "are") \(found.displayName)'s"
-            return "\(directory): holds \(found.displayName), not \(requested.displayName) as --dataset \(requested.rawValue) says "
-                + "(by SHA-256, \(which)); give --dataset \(found.rawValue), or --data-dir a folder of \(requested.displayName)"
+            let which = files.count == 4 ? "all four files are \(found.displayName)'s"
+                : files.joined(separator: ", ") + " \(files.count == 1 ? "is" : "are") \(found.displayName)'s"
+            guard let claimant else {
+                return "\(directory): holds \(found.displayName), not \(requested.displayName) as --dataset \(requested.rawValue) says "
+                    + "(by SHA-256, \(which)); give --dataset \(found.rawValue), or --data-dir a folder of \(requested.displayName)"
+            }
+            return "\(directory): holds \(found.displayName), but \(claimant) was trained on \(requested.displayName) "
+                + "(by SHA-256, \(which)); give --data-dir a folder of \(requested.displayName)"
         }
     }
 
@@ -47,21 +54,37 @@ public enum DatasetRecognition {
     /// `Mismatch` for the other data set's files (before decompressing them when the cache
     /// knows them), and every `DataError` of `Dataset.load`.
     public static func load(_ name: DatasetName, from directory: String) throws -> (dataset: Dataset, verdict: Verdict) {
-        let names = PlainCopy.fileNames
+        try recognised(name, in: directory, files: Array(PlainCopy.fileNames.indices)) {
+            try Dataset.load(name, from: directory)
+        } contents: { idxContents($0) }
+    }
+
+    /// The test set alone (`evaluate`, `prune`), checked the same way.
+    public static func loadTestSet(_ name: DatasetName, from directory: String) throws -> (test: LabeledImages, verdict: Verdict) {
+        try recognised(name, in: directory, files: [2, 3]) {
+            try Dataset.loadTestSet(from: directory)
+        } contents: { Array(idxContents(train: nil, test: $0).suffix(2)) }
+    }
+
+    /// Reads with `read` and checks the files at `indices` of `PlainCopy.fileNames`, whose
+    /// decompressed bytes `contents` gives from what `read` returned.
+    static func recognised<Loaded>(_ name: DatasetName, in directory: String, files indices: [Int], read: () throws -> Loaded,
+                                   contents: (Loaded) -> [[ArraySlice<UInt8>]]) throws -> (Loaded, Verdict) {
+        let names = indices.map { PlainCopy.fileNames[$0] }
         let paths = names.map { Dataset.locate($0, in: directory) }
         let before = paths.map(FileIdentity.init(path:))
         let cache = Cache(directory: directory)
         let cached = zip(paths, before).map { path, identity in identity.flatMap { cache.sum(file: lastComponent(path), identity: $0) } }
         if cached.allSatisfy({ $0 != nil }) {
             let verdict = try classify(cached.map { $0! }, names: names, paths: paths, requested: name, directory: directory)
-            return (try Dataset.load(name, from: directory), verdict)
+            return (try read(), verdict)
         }
-        let dataset = try Dataset.load(name, from: directory)
+        let loaded = try read()
         var sums: [String] = []
-        for (index, contents) in idxContents(dataset).enumerated() {
+        for (index, pieces) in contents(loaded).enumerated() {
             if let known = cached[index] { sums.append(known); continue }
             var hasher = SHA256.Hasher()
-            for part in contents { part.withUnsafeBytes { hasher.update($0) } }
+            for piece in pieces { piece.withUnsafeBytes { hasher.update($0) } }
             sums.append(SHA256.hex(hasher.finalize()))
         }
         // Only files that did not change while they were read are remembered.
@@ -71,7 +94,7 @@ public enum DatasetRecognition {
             if let identity = before[i], identity == after[i] { entries.append(.init(file: lastComponent(paths[i]), identity: identity, sum: sums[i])) }
         }
         cache.store(entries)
-        return (dataset, try classify(sums, names: names, paths: paths, requested: name, directory: directory))
+        return (loaded, try classify(sums, names: names, paths: paths, requested: name, directory: directory))
     }
 
     /// The sums as they stand: another set's file anywhere is a mismatch; else any file that is
@@ -103,15 +126,18 @@ public enum DatasetRecognition {
     /// The decompressed bytes of the four files, in the order of `PlainCopy.fileNames`, as
     /// pieces: each file is its IDX header (rebuilt exactly: `IDXFile.read` accepts only
     /// 00 00 08 N and refuses trailing data) then its elements.
-    static func idxContents(_ dataset: Dataset) -> [[ArraySlice<UInt8>]] {
+    static func idxContents(_ dataset: Dataset) -> [[ArraySlice<UInt8>]] { idxContents(train: dataset.train, test: dataset.test) }
+
+    static func idxContents(train: LabeledImages?, test: LabeledImages) -> [[ArraySlice<UInt8>]] {
         func header(_ dimensions: [Int]) -> ArraySlice<UInt8> {
             var bytes: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
             for size in dimensions { bytes += (0..<4).map { UInt8(truncatingIfNeeded: size >> (24 - 8 * $0)) } }
             return bytes[...]
         }
-        let train = dataset.train, test = dataset.test
-        return [[header([train.count, train.rows, train.columns]), train.pixels], [header([train.count]), train.labels],
-                [header([test.count, test.rows, test.columns]), test.pixels], [header([test.count]), test.labels]]
+        func files(_ set: LabeledImages) -> [[ArraySlice<UInt8>]] {
+            [[header([set.count, set.rows, set.columns]), set.pixels], [header([set.count]), set.labels]]
+        }
+        return (train.map(files) ?? []) + files(test)
     }
 
     /// data/SHA256SUMS: `HEX  SET/STEM` lines.
