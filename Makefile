@@ -22,7 +22,7 @@ help:
 	@echo "make run            set up, fetch data, train the default model (ARGS='--epochs 5' to change)"
 	@echo "make test           set up, fetch data, run the tests"
 	@echo "make build          release build of .build/release/zalando-train"
-	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DATA_MIRROR=DIR offline)"
+	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DEST=DIR: into DIR/mnist, DIR/fashion; DATA_MIRROR=DIR offline)"
 	@echo "make bench          speed and memory against the bare OpenBLAS floor"
 	@echo "make install        binary, man page and bash/zsh/fish completions under PREFIX (now $(PREFIX))"
 	@echo "make fuzz           libFuzzer on the four file readers (FUZZ_SECONDS=600 per target)"
@@ -46,8 +46,11 @@ setup:
 build: setup
 	$(SWIFT) build $(SWIFTFLAGS)
 
+# DEST=DIR fetches into DIR/mnist and DIR/fashion instead of data/ (an installed binary finds
+# them with ZALANDO_TRAIN_DATA=DIR; see DESIGN.md "train": where the data is).
+DEST ?=
 download-data:
-	@sh scripts/download-data.sh
+	@$(if $(DEST),DATA_DIR='$(DEST)' )sh scripts/download-data.sh
 
 run: build download-data
 	$(BIN) $(ARGS)

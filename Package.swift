@@ -29,8 +29,9 @@ let package = Package(
         // writes, append-only, whole reads, InputFile, FileProblem); processes (signals, clock,
         // console); number and text formatting.
         .target(name: "Support"),
-        // Reading MNIST-style IDX files, gzipped or plain; the data sets.
-        .target(name: "IDXData", dependencies: ["CZlib", "Support"]),
+        // Reading MNIST-style IDX files, gzipped or plain; the data sets, recognised by checksum.
+        // Resources/SHA256SUMS is data/SHA256SUMS (a link), compiled in: the one list of sums.
+        .target(name: "IDXData", dependencies: ["CZlib", "Support"], resources: [.embedInCode("Resources/SHA256SUMS")]),
         // The multilayer perceptron: flat Float32 buffers, sgemm, activations, softmax-xent.
         .target(name: "MLP", dependencies: ["CBLAS", "CPrefetch", "Support"]),
         // Optimizers (in-place sweeps over flat buffers), learning-rate schedules, the path problem.

@@ -7,7 +7,8 @@
 # replaces a good file and never leaves anything under the final name.
 #
 # Environment (all optional):
-#   DATA_DIR         where to put the files (default: data/ beside this script's parent)
+#   DATA_DIR         where to put the files (default: data/ beside this script's parent;
+#                    `make download-data DEST=DIR` sets it)
 #   DATA_MIRROR      a folder holding mnist/ and fashion/ with NAME.gz or NAME files
 #   SYSTEM_DATASETS  Debian's folder (default /usr/share/datasets/fashion-mnist)
 #   FASHION_URLS, MNIST_URLS   space-separated base URLs to try, in order (empty: none)
@@ -130,3 +131,7 @@ if [ $failed -ne 0 ]; then
     exit 1
 fi
 say "download-data: all files verified"
+if [ "$data_dir" != "$here/data" ]; then
+    absolute=$(cd "$data_dir" && pwd)
+    say "download-data: to train on them from any folder: export ZALANDO_TRAIN_DATA=$absolute (or --data-dir $absolute/DATASET)"
+fi

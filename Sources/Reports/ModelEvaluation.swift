@@ -24,7 +24,8 @@ public enum ModelEvaluation {
             throw FileProblem(path: modelPath, problem: "has \(loaded.network.classCount) classes, the data sets have 10")
         }
         let name = requested ?? trainedOn ?? .fashion
-        let test = try Dataset.loadTestSet(from: dataDirectory ?? "data/\(name.rawValue)")
+        let (test, verdict) = try ModelEvaluation.recognisedTestSet(name, from: dataDirectory ?? DataLocation.find(name),
+                                                                    claimant: requested == nil ? "model \(modelPath)" : nil)
         let network = loaded.network
         guard test.pixelsPerImage == network.inputSize else {
             throw FileProblem(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(test.pixelsPerImage) pixels")
@@ -33,7 +34,8 @@ public enum ModelEvaluation {
         var out = "model     \(escapedForTerminal(modelPath)) (\(network.widthsDescription) \(network.activation.rawValue)"
         out += trainedOn.map { ", trained on \($0.rawValue)" } ?? ""
         out += ")\n"
-        out += "data      \(name.displayName) test set, \(test.count) images\n"
+        out += "data      \(name.displayName) test set, \(test.count) images"
+        out += verdict == .published ? "\n" : " (not the published files: \(DatasetRecognition.markedName(name)))\n"
         out += "cost      \(formatFixed(result.meanCost, digits: 4))\n"
         out += "accuracy  \(formatFixed(result.accuracy * 100, digits: 2))%  (\(result.correct)/\(result.count))\n\n"
         out += "per class\n"
@@ -53,3 +55,17 @@ public enum ModelEvaluation {
         return out
     }
 }
+
+extension ModelEvaluation {
+    /// The test set, refused when it is the other data set's (`claimant`: who says it is
+    /// `name`, nil for --dataset).
+    static func recognisedTestSet(_ name: DatasetName, from directory: String, claimant: String?) throws -> (LabeledImages, DatasetRecognition.Verdict) {
+        do {
+            return try DatasetRecognition.loadTestSet(name, from: directory)
+        } catch var mismatch as DatasetRecognition.Mismatch {
+            mismatch.claimant = claimant
+            throw mismatch
+        }
+    }
+}
+

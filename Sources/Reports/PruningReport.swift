@@ -24,7 +24,8 @@ public enum PruningReport {
             throw UsageError(message: "\(modelPath): was trained on \(trainedOn.rawValue), not \(requested.rawValue); omit --dataset to use \(trainedOn.rawValue)")
         }
         let name = requested ?? trainedOn ?? .fashion
-        let test = try Dataset.loadTestSet(from: dataDirectory ?? "data/\(name.rawValue)")
+        let (test, _) = try ModelEvaluation.recognisedTestSet(name, from: dataDirectory ?? DataLocation.find(name),
+                                                              claimant: requested == nil ? "model \(modelPath)" : nil)
         let network = loaded.network
         guard test.pixelsPerImage == network.inputSize else {
             throw FileProblem(path: modelPath, problem: "expects \(network.inputSize) inputs, the images have \(test.pixelsPerImage) pixels")

@@ -26,6 +26,9 @@ public struct RunIdentity: Sendable, Equatable {
     public let flags: String
     public let runID: String
     public let defaultName: String
+    /// The run log's `dataset` column: `--dataset`, marked `fashion*` when the files are not
+    /// the published ones (set by the session once it has checked them).
+    public var dataset: String
 
     public init(configuration c: TrainingConfiguration, iterationsPerEpoch: Int) {
         terms = RunIdentity.terms(of: c, iterationsPerEpoch: iterationsPerEpoch)
@@ -36,6 +39,7 @@ public struct RunIdentity: Sendable, Equatable {
             return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
         }.joined()
         defaultName = RunIdentity.readableName(terms: terms, configuration: c, iterationsPerEpoch: iterationsPerEpoch)
+        dataset = c.dataset.rawValue
     }
 
     /// The run's name: `--run-name` if given, else the readable default.

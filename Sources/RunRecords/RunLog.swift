@@ -110,7 +110,7 @@ public final class RunLog {
 
     /// One row for an epoch of a run, in the column order of `header`.
     public static func row(configuration c: TrainingConfiguration, identity: RunIdentity, name: String, result r: EpochResult) -> [String] {
-        [identity.runID, name, c.dataset.rawValue, c.optimizer.kind.rawValue, c.schedule.kind.rawValue,
+        [identity.runID, name, identity.dataset, c.optimizer.kind.rawValue, c.schedule.kind.rawValue,
          formatCompact(c.learningRate), String(c.batchSize), c.hiddenSizes.map(String.init).joined(separator: "-"),
          c.activation.rawValue, String(c.seed), String(r.epoch), String(r.iteration), "\(r.learningRate)",
          "\(r.train.meanCost)", "\(r.train.accuracy)",

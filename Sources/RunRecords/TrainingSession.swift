@@ -78,6 +78,8 @@ public final class TrainingSession {
     /// Told during an epoch, as often as the trainer reports: the epoch, `done` of `total` updates,
     /// the epoch's mean cost so far (a plain call, not an event: it must not allocate per update).
     public var onProgress: (_ epoch: Int, _ done: Int, _ total: Int, _ meanCost: Double) -> Void = { _, _, _, _ in }
+    /// Said when training starts on files that are not the published data set.
+    private var dataWarning: String?
 
     public init(configuration: TrainingConfiguration, dataDirectory: String, csvPath: String?, savePath: String?,
                 tensorBoardDirectory: String? = nil) throws {
@@ -86,10 +88,16 @@ public final class TrainingSession {
         if let tensorBoardDirectory { try TensorBoardLog.checkDirectory(tensorBoardDirectory) }
         self.tensorBoardDirectory = tensorBoardDirectory
         let loadStart = monotonicSeconds()
-        let dataset = try Dataset.load(configuration.dataset, from: dataDirectory)
+        // MNIST files given as fashion (or the reverse) are refused here, before training.
+        let (dataset, verdict) = try DatasetRecognition.load(configuration.dataset, from: dataDirectory)
         loadSeconds = monotonicSeconds() - loadStart
         trainer = try Trainer(configuration: configuration, dataset: dataset)
-        identity = RunIdentity(configuration: configuration, iterationsPerEpoch: trainer.iterationsPerEpoch)
+        var identity = RunIdentity(configuration: configuration, iterationsPerEpoch: trainer.iterationsPerEpoch)
+        if case .unrecognised(let files) = verdict {
+            identity.dataset = DatasetRecognition.markedName(configuration.dataset)
+            dataWarning = DatasetRecognition.warning(files, dataset: configuration.dataset, directory: dataDirectory)
+        }
+        self.identity = identity
         runLog = try csvPath.map { try RunLog(path: $0) }
         self.savePath = savePath
     }
@@ -99,6 +107,7 @@ public final class TrainingSession {
         let network = trainer.network
         Interruption.install()
         onEvent(.started)
+        if let dataWarning { onEvent(.warning("zalando-train: warning: \(dataWarning)")) }
         if let resumed { onEvent(.resuming(resumed.checkpoint)) }
         if let earlyStopping { onEvent(.earlyStoppingOn(earlyStopping)) }
         // Created once every flag is checked and the data is loaded, so a refused run leaves no file.
@@ -208,6 +217,7 @@ public final class TrainingSession {
             "run": runName, "epochs": String(c.epochs), "init": c.initialization.rawValue,
             "flags": identity.flags, "run_id": identity.runID,
         ]
+        if identity.dataset != c.dataset.rawValue { metadata["dataset_files"] = "unpublished (\(identity.dataset))" }
         // The metadata describes the weights saved: after a signal mid-epoch they are some
         // updates past the last measured epoch, so the test set is measured again on them.
         // (--restore-best overrides the measures with those of the restored weights.)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import IDXData
 import Training
 import Reports
 import RunRecords

@@ -155,7 +155,7 @@ struct TrainCommandTests {
         #expect(warnings >= 1 && warnings < 3, "\(result.stderr)")
     }
 
-    /// FTRL with Keras's default accumulator collapses at any rate (README "Sparse models"):
+    /// FTRL with Keras's default accumulator collapses at any rate (docs/guide/evaluating-and-pruning.md "Sparse models"):
     /// the warning names the accumulator, not a smaller --lr.
     @Test func ftrlCollapseNamesTheAccumulator() throws {
         let result = try runTool(Self.data + ["--optimizer", "ftrl", "--epochs", "1"])

@@ -138,7 +138,8 @@ struct RunLogWritingTests {
                                                [Self.binary, "--data-dir", data, "--epochs", "5", "--csv", csv, "--save", model, "--run-name", longName])
         #expect(!timedOut)
         #expect(limited.status == 1, "\(limited.stderr)")
-        let lines = limited.stderr.split(separator: "\n")
+        // The fixture is not a published data set: its one warning line is not the failure's.
+        let lines = limited.stderr.split(separator: "\n").filter { !$0.hasPrefix("zalando-train: warning:") }
         #expect(lines.count == 1, "one line: \(limited.stderr)")
         #expect(lines.first?.hasPrefix("zalando-train: \(csv): write failed (File too large)") == true, "\(limited.stderr)")
         #expect(limited.stderr.contains("model saved to \(model)"))

@@ -75,7 +75,7 @@ struct Train: ParsableCommand {
         let configuration = trainingConfiguration
         let checkpoint = try checkpoints.resume.map { path in try reportingErrors { try Checkpoint.read(path: path) } }
         let session = try reportingErrors {
-            try TrainingSession(configuration: configuration, dataDirectory: data.directory,
+            try TrainingSession(configuration: configuration, dataDirectory: try data.resolvedDirectory(),
                                 csvPath: output.csv, savePath: output.save, tensorBoardDirectory: output.tensorboard)
         }
         let console = RunConsole(session: session)
