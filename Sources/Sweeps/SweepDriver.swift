@@ -165,11 +165,11 @@ public enum SweepDriver {
         try checkData(of: runs, workingDirectory: cwd)
         try store(spec, in: folder)
         let picker = WorkPicker(folder: folder, runs: runs, halving: spec.halving)
-        let left = picker.view().0.filter { $0.status != .done }.count
+        let (overview, nothingLeft) = picker.overview()
         let what = spec.halving.map { h in "successive halving by \(h.metric), rungs at \(h.rungs(epochs: runs.first?.definition.epochs ?? 1).map(String.init).joined(separator: ", ")) epochs, η = \(h.reduction)" } ?? "a grid"
-        writeError("sweep: \(folder.path): \(runs.count) run\(runs.count == 1 ? "" : "s") (\(what)), \(runs.count - left) done, "
-            + "\(left) with work left" + (left == 0 ? "" : "; \(request.jobs) worker\(request.jobs == 1 ? "" : "s") here"))
-        let copies = left == 0 ? nil : DataCopiesInBackground(DataCopies(folder: folder), sources: Set(runs.map(\.definition.dataFolder)))
+        writeError("sweep: \(folder.path): \(runs.count) run\(runs.count == 1 ? "" : "s") (\(what)): \(overview)"
+            + (nothingLeft ? "" : "; \(request.jobs) worker\(request.jobs == 1 ? "" : "s") here"))
+        let copies = nothingLeft ? nil : DataCopiesInBackground(DataCopies(folder: folder), sources: Set(runs.map(\.definition.dataFolder)))
         let runner = LocalRunner(folder: folder, runs: [], options: .init(jobs: request.jobs, executable: environment.executable,
                                                                        checkpoints: environment.checkpoints, quiet: worker,
                                                                        dataFolder: { copies?.folder(for: $0) },

@@ -50,9 +50,7 @@ public final class WorkPicker: WorkSource {
             if errno != EINTR { throw SweepError.runtime("\(lockPath): cannot lock: \(errorText())") }
         }
         let (entries, rungs) = view()
-        let rule = halving ?? Halving()
-        let rungCount = rungs.values.first?.count ?? 1
-        switch halving == nil ? gridNext(entries) : rule.next(entries, rungCount: rungCount) {
+        switch decide(entries, rungs) {
         case .wait: return .wait
         case .done: return .done
         case .train(let id, let rung):
@@ -63,6 +61,32 @@ public final class WorkPicker: WorkSource {
             handedOut.insert(id)
             return .unit(run.toEpochs(epochs), lock)
         }
+    }
+
+    func decide(_ entries: [HalvingEntry], _ rungs: [String: [Int]]) -> HalvingDecision {
+        guard let halving else { return gridNext(entries) }
+        return halving.next(entries, rungCount: rungs.values.first?.count ?? 1)
+    }
+
+    /// What the folder holds, in words: `1 at the top rung, 8 stopped at a rung, nothing left to do`.
+    public func overview() -> (text: String, nothingLeft: Bool) {
+        let (entries, rungs) = view()
+        let decision = decide(entries, rungs)
+        var top = 0, stopped = 0, new = 0, underway = 0, out = 0
+        for entry in entries {
+            switch entry.status {
+            case .new: new += 1
+            case .stopped: stopped += 1
+            case .inFlight, .resumable: underway += 1
+            case .done: if entry.values.count == rungs[entry.id]?.count { top += 1 } else { out += 1 }
+            }
+        }
+        var parts = ["\(top) finished"]
+        if halving != nil { parts.append("\(stopped) stopped at a rung") }
+        if out > 0 { parts.append("\(out) diverged, failed or ended early") }
+        if underway > 0 { parts.append("\(underway) under way") }
+        parts.append("\(new) not started")
+        return (parts.joined(separator: ", ") + (decision == .done ? "; nothing left to do" : ""), decision == .done)
     }
 
     /// A grid's next unit: a started unit to resume, else the next new run.
