@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import zalando_train
+import Sweeps
 
 /// Successive halving, workers, --best and --refit, through the built binary on the tiny data
 /// set (SweepFixture). The rule is checked against a replay written here from the run logs of
@@ -124,6 +125,33 @@ struct SweepHalvingTests {
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("nothing left to do"), "\(again.stderr)")
         #expect(f.snapshot().filter { $0.key != "lock" } == before.filter { $0.key != "lock" }, "a rerun touches no file")
+    }
+
+    /// The end of the asynchronous rule: two runs with η = 3 (⌊2/3⌋ = 0 would promote nobody);
+    /// once no new run is left the best of each rung goes on, so exactly one run reaches the top,
+    /// the one the replay of the straight runs picks.
+    @Test func withFewerRunsThanEtaTheBestStillReachesTheTop() throws {
+        let f = SweepFixture()
+        let grid = "grid:\n  optimizer: [adam, momentum]\n  lr: [0.01]\n"
+        let straightSpec = f.spec(grid, fixed: Self.fixed, name: "grid.yaml")
+        let gridDir = f.root.appendingPathComponent("grid").path
+        #expect(try runTool(["sweep", gridDir, "--spec", straightSpec, "--jobs", "2"], in: f.root).status == 0)
+        let spec = f.spec(grid + Self.halving, fixed: Self.fixed)
+        let result = try f.sweep(["--spec", spec, "--jobs", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let ids = try Self.orderedIDs(f)
+        var accuracy: [String: [Double]] = [:]
+        for id in ids {
+            let rows = quotedCSVRows(try String(contentsOfFile: "\(gridDir)/\(id)/run.csv", encoding: .utf8))
+            let column = rows[0].firstIndex(of: "val_accuracy")!
+            accuracy[id] = rows.dropFirst().map { Double($0[column])! }
+        }
+        let expected = Self.replay(ids: ids, accuracy: accuracy, rungs: [1, 3, 9], eta: 3)
+        #expect(expected.values.sorted() == [1, 9])
+        for id in ids { #expect(f.csv(id).count - 1 == expected[id], "run \(id)") }
+        // The winner at epoch 1 is the one that went on.
+        let winner = ids.max { a, b in accuracy[a]![0] != accuracy[b]![0] ? accuracy[a]![0] < accuracy[b]![0] : a > b }!
+        #expect(f.csv(winner).count - 1 == 9)
     }
 
     /// Two workers at once on one folder: no unit twice, every epoch once, the same runs reach
@@ -332,5 +360,57 @@ struct SweepHalvingTests {
             #expect(refused.status == 64)
             #expect(refused.stderr.contains("--worker"), "\(refused.stderr)")
         }
+    }
+}
+
+/// The rule itself, on hand-made rungs (what a worker sees), against values worked out by hand.
+struct HalvingRuleTests {
+    typealias E = HalvingEntry
+    let rule = Halving(metric: "val_accuracy", minEpochs: 1, reduction: 3)
+
+    @Test func rungsAreMinTimesEtaToTheKThenTheEpochs() {
+        #expect(rule.rungs(epochs: 9) == [1, 3, 9])
+        #expect(rule.rungs(epochs: 10) == [1, 3, 9, 10])
+        #expect(rule.rungs(epochs: 2) == [1, 2])
+        #expect(Halving(minEpochs: 2, reduction: 2).rungs(epochs: 20) == [2, 4, 8, 16, 20])
+    }
+
+    @Test func theBestThirdOfARungGoesOnItselfIncluded() {
+        // Rung 0 holds 0.5, 0.7, 0.6: ⌊3/3⌋ = 1, the 0.7 run is promoted to rung 1.
+        let entries = [E(id: "a", values: [0.5], status: .stopped), E(id: "b", values: [0.7], status: .stopped),
+                       E(id: "c", values: [0.6], status: .stopped), E(id: "d", values: [], status: .new)]
+        #expect(rule.next(entries, rungCount: 3) == .train(id: "b", rung: 1))
+        // Two at rung 0 and a new run left: ⌊2/3⌋ = 0, so the new run starts.
+        #expect(rule.next(Array(entries.prefix(2)) + [entries[3]], rungCount: 3) == .train(id: "d", rung: 0))
+        // Once b is promoted (it reached rung 1), nobody else of rung 0 is in the top third.
+        var promoted = entries
+        promoted[1] = E(id: "b", values: [0.7, 0.8], status: .stopped)
+        #expect(rule.next(promoted, rungCount: 3) == .train(id: "d", rung: 0))
+        // For a cost, lower is better.
+        let cost = Halving(metric: "val_cost", minEpochs: 1, reduction: 3)
+        #expect(cost.next(entries, rungCount: 3) == .train(id: "a", rung: 1))
+    }
+
+    @Test func theHighestRungFirstThenResumesBeforeEverything() {
+        let entries = (0..<9).map { i in E(id: "r\(i)", values: [Double(i)], status: .stopped) }
+            + (0..<3).map { i in E(id: "s\(i)", values: [Double(20 + i), Double(i)], status: .stopped) }
+        // Rung 1 (3 runs) promotes s2 before rung 0 promotes anyone.
+        #expect(rule.next(entries, rungCount: 3) == .train(id: "s2", rung: 2))
+        #expect(rule.next(entries + [E(id: "z", values: [], status: .resumable(1))], rungCount: 3) == .train(id: "z", rung: 1))
+    }
+
+    @Test func theEndPromotesTheBestOfRungsThatCanNoLongerGrow() {
+        let two = [E(id: "a", values: [0.5], status: .stopped), E(id: "b", values: [0.7], status: .stopped)]
+        #expect(rule.next(two, rungCount: 3) == .train(id: "b", rung: 1))
+        // While a unit toward rung 0 is in flight, rung 0 may still grow: wait.
+        #expect(rule.next(two + [E(id: "c", values: [], status: .inFlight(0))], rungCount: 3) == .wait)
+        // A unit in flight toward rung 2 does not hold rung 0 back... but rung 0 has its one already.
+        let later = [E(id: "a", values: [0.5], status: .stopped), E(id: "b", values: [0.7, 0.9], status: .inFlight(2))]
+        #expect(rule.next(later, rungCount: 3) == .wait)
+        let finished = [E(id: "a", values: [0.5], status: .stopped), E(id: "b", values: [0.7, 0.9, 0.95], status: .done)]
+        #expect(rule.next(finished, rungCount: 3) == .done)
+        // NaN (a metric missing) ranks last.
+        let nan = [E(id: "a", values: [.nan], status: .stopped), E(id: "b", values: [0.1], status: .stopped)]
+        #expect(rule.next(nan, rungCount: 2) == .train(id: "b", rung: 1))
     }
 }
