@@ -190,8 +190,12 @@ public enum SweepDriver {
                 + "\(summary.diverged.count) diverged, \(summary.failed.count) failed; " + HalvingReport.epochsLine(runs: runs, folder: folder))
             return summary.exitCode
         }
-        report(summary, runs: runs, folder: folder, environment: environment)
-        if summary.signal == 0 { writeError("sweep: " + HalvingReport.epochsLine(runs: runs, folder: folder)) }
+        report(summary, runs: runs, folder: folder, environment: environment, countLine: false)
+        if summary.signal == 0 {
+            writeError("sweep: \(summary.finished.count) unit\(summary.finished.count == 1 ? "" : "s") trained, \(summary.diverged.count) diverged, "
+                + "\(summary.failed.count) failed; \(picker.overview().text); folder \(folder.path)")
+            writeError("sweep: " + HalvingReport.epochsLine(runs: runs, folder: folder))
+        }
         return summary.exitCode
     }
 
@@ -252,7 +256,7 @@ public enum SweepDriver {
     }
 
     /// The end of a sweep: what was interrupted or failed, then compare's table of its runs.
-    static func report(_ summary: SweepSummary, runs: [PlannedRun], folder: SweepFolder, environment: Environment) {
+    static func report(_ summary: SweepSummary, runs: [PlannedRun], folder: SweepFolder, environment: Environment, countLine: Bool = true) {
         if summary.signal != 0 {
             let stopped = summary.interrupted.count
             let checkpointed = summary.interrupted.filter { folder.hasCheckpoint($0.runID) }.count
@@ -274,6 +278,7 @@ public enum SweepDriver {
         }
         let logs = runs.map { folder.csv($0.runID) }.filter { folder.loggedEpochsAt($0) > 0 }
         if !logs.isEmpty { environment.compare(logs) }
+        guard countLine else { return }
         let diverged = summary.diverged.count
         writeError("sweep: \(summary.finished.count) finished, \(diverged) diverged, \(summary.failed.count) failed, "
             + "\(summary.alreadyDone) done before; folder \(folder.path)")
