@@ -53,12 +53,14 @@ public enum SlurmScript {
     /// Every path and option that goes into the script is quoted: in `#SBATCH` lines with
     /// sbatch's own double quotes (it splits those lines itself, honouring `"` and `\\`), in
     /// the commands with POSIX shell quoting; the job name keeps only safe characters.
-    public static func text(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String) -> String {
+    public static func text(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String,
+                            workers: Bool = false) -> String {
         let name = (folder.path.split(separator: "/").last.map(String.init) ?? "sweep")
             .map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? String($0) : "_" }.joined()
         var lines = [
             "#!/bin/bash",
-            "# Written by zalando-train sweep --slurm: task I of the array runs shard I+1 of \(tasks).",
+            workers ? "# Written by zalando-train sweep --slurm: every task of the array is a worker of this halving sweep."
+                : "# Written by zalando-train sweep --slurm: task I of the array runs shard I+1 of \(tasks).",
             "# The folder must be on a file system every node shares; each run writes only its own folder.",
             "#SBATCH --job-name=sweep-\(name)",
             "#SBATCH --array=0-\(tasks - 1)",
@@ -67,7 +69,8 @@ public enum SlurmScript {
         lines += options.map { $0.hasPrefix("#SBATCH") ? $0 : "#SBATCH \($0)" }
         lines += [
             "cd \(shellQuote(workingDirectory)) || exit 1",
-            "exec \(shellCommand([executable, "sweep", folder.path])) --shard $((SLURM_ARRAY_TASK_ID+1))/\(tasks) --jobs ${SLURM_CPUS_PER_TASK:-1}",
+            "exec \(shellCommand([executable, "sweep", folder.path])) "
+                + (workers ? "--worker" : "--shard $((SLURM_ARRAY_TASK_ID+1))/\(tasks)") + " --jobs ${SLURM_CPUS_PER_TASK:-1}",
             "",
         ]
         return lines.joined(separator: "\n")
@@ -82,7 +85,8 @@ public enum SlurmScript {
     /// Writes the script (and DIR/slurm/, which Slurm does not create) and returns its path.
     /// A line break in anything written into it would start a new line of the script (a
     /// command every task runs): refused.
-    public static func write(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String) throws -> String {
+    public static func write(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String,
+                             workers: Bool = false) throws -> String {
         for (what, value) in [("the sweep folder", folder.path), ("the working folder", workingDirectory), ("the executable", executable)]
             + options.map({ ("--slurm-option", $0) }) where value.contains(where: { $0 == "\n" || $0 == "\r" }) {
             throw SweepError.usage("\(what) \(shellQuote(value)): holds a line break, which would end a line of sweep.sbatch; refused")
@@ -90,7 +94,7 @@ public enum SlurmScript {
         try makeDirectories(folder.path + "/slurm")
         let path = path(in: folder)
         try writeFileAtomically(path, text(folder: folder, tasks: tasks, options: options, executable: executable,
-                                           workingDirectory: workingDirectory), mode: 0o755)
+                                           workingDirectory: workingDirectory, workers: workers), mode: 0o755)
         return path
     }
 }

@@ -93,10 +93,15 @@ public final class LocalRunner {
     private var events: [String] = []
     private let total: Int
     private let status: StatusLine
+    /// Where units come from once `queue` is empty (workers: `WorkPicker`), and whether it said
+    /// nothing is left.
+    private let source: WorkSource?
+    private var sourceDone = false
 
-    public init(folder: SweepFolder, runs: [PlannedRun], options: Options) {
+    public init(folder: SweepFolder, runs: [PlannedRun], options: Options, source: WorkSource? = nil) {
         self.folder = folder
         self.options = options
+        self.source = source
         queue = runs
         total = runs.count
         status = StatusLine(enabled: !options.quiet && isatty(2) == 1)
@@ -109,14 +114,23 @@ public final class LocalRunner {
         defer { stopAndWaitForChildren() }
         var forwarded: Int32 = 0
         while true {
-            while summary.signal == 0 && running.count < slots() && !queue.isEmpty {
-                start(queue.removeFirst())
+            filling: while summary.signal == 0 && running.count < slots() {
+                if !queue.isEmpty {
+                    start(queue.removeFirst())
+                    continue
+                }
+                guard let source, !sourceDone else { break }
+                switch try source.next() {
+                case .unit(let run, let lock): start(run, holding: lock)
+                case .wait: break filling
+                case .done: sourceDone = true
+                }
             }
             for event in events {
                 status.print(options.quiet ? event : event + " — " + progress())
             }
             events.removeAll()
-            if running.isEmpty && (queue.isEmpty || summary.signal != 0) { break }
+            if running.isEmpty && ((queue.isEmpty && (source == nil || sourceDone)) || summary.signal != 0) { break }
             status.show(progress())
             SignalRelay.wait(milliseconds: 1000)
             if SignalRelay.count != forwarded {
@@ -138,18 +152,22 @@ public final class LocalRunner {
 
     /// Starts a run; one that cannot start (its folder is a file, a full disk, no descriptors
     /// left) is recorded as failed with its reason, and the sweep goes on with the others.
-    private func start(_ run: PlannedRun) {
+    private func start(_ run: PlannedRun, holding held: RunLock? = nil) {
         let id = run.runID
         let lock: RunLock
-        do {
-            guard let held = try folder.lock(id) else {
-                summary.elsewhere.append(run)
+        if let held {
+            lock = held
+        } else {
+            do {
+                guard let held = try folder.lock(id) else {
+                    summary.elsewhere.append(run)
+                    return
+                }
+                lock = held
+            } catch {
+                cannotStart(run, reason: "\(error)")
                 return
             }
-            lock = held
-        } catch {
-            cannotStart(run, reason: "\(error)")
-            return
         }
         if let record = folder.record(id), record.state == .diverged || (record.state == .finished && record.epochs >= run.definition.epochs) {
             lock.release()
@@ -275,9 +293,10 @@ public final class LocalRunner {
     private func progress() -> String {
         let done = summary.finished.count + summary.diverged.count + summary.failed.count + summary.alreadyDone
             + summary.elsewhere.count
-        var text = "\(done)/\(total) done, \(running.count) running, \(queue.count) left"
+        var text = source != nil ? "\(summary.finished.count) units done, \(running.count) running"
+            : "\(done)/\(total) done, \(running.count) running, \(queue.count) left"
         if !summary.interrupted.isEmpty { text += ", \(summary.interrupted.count) interrupted" }
-        if !durations.isEmpty, running.count + queue.count > 0, summary.signal == 0 {
+        if source == nil, !durations.isEmpty, running.count + queue.count > 0, summary.signal == 0 {
             let mean = durations.reduce(0, +) / Double(durations.count)
             let now = monotonicSeconds()
             let underway = running.values.map { min(now - $0.started, mean) }.reduce(0, +)

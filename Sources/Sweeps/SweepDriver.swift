@@ -13,6 +13,10 @@ public struct SweepRequest: Sendable {
         case slurm(tasks: Int?, options: [String])
         /// One run by its id (what --list prints).
         case single(String)
+        /// `--worker`: take units of work (promotions, new runs) until none is left.
+        case worker
+        /// `--best K --seeds …` and/or `--refit` (BestConfigurations.swift).
+        case best(count: Int?, seeds: [Int]?, refit: Bool)
     }
 
     public var directory: String
@@ -60,11 +64,28 @@ public enum SweepDriver {
         let allRuns = try SweepPlan.runs(of: spec, validate: environment.validate)
         let runs = request.shard.map { shard in allRuns.filter { shard.contains($0.runID) } } ?? allRuns
         let cwd = currentDirectory()
+        if let halving = spec.halving {
+            try halving.check(allRuns)
+            if request.shard != nil { throw SweepError.usage("--shard: a halving sweep decides its units as it goes; run workers instead (sweep DIR --worker)") }
+            if case .list = request.mode { throw SweepError.usage("--list: a halving sweep decides its units as it goes; run workers instead (seq N | parallel -j N zalando-train sweep DIR --worker)") }
+            if case .single = request.mode { throw SweepError.usage("--run: a halving sweep decides its units as it goes; run workers instead (sweep DIR --worker)") }
+        }
 
         switch request.mode {
         case .status:
-            print(StatusTable.text(runs: runs, folder: folder), terminator: "")
+            if spec.halving != nil {
+                print(HalvingReport.status(runs: runs, folder: folder, halving: spec.halving), terminator: "")
+            } else {
+                print(StatusTable.text(runs: runs, folder: folder), terminator: "")
+            }
             return 0
+
+        case .worker:
+            return try work(runs: runs, spec: spec, folder: folder, request: request, environment: environment, worker: true)
+
+        case .best(let count, let seeds, let refit):
+            return try BestConfigurations.perform(count: count, seeds: seeds, refit: refit, runs: allRuns, spec: spec,
+                                                  folder: folder, request: request, environment: environment)
 
         case .list:
             let pending = runs.filter { [.pending, .failed].contains(folder.state(of: $0)) }
@@ -79,7 +100,8 @@ public enum SweepDriver {
             try store(spec, in: folder)
             let count = max(1, min(tasks ?? runs.count, 1000))
             let path = try SlurmScript.write(folder: folder, tasks: count, options: options,
-                                             executable: environment.executable, workingDirectory: cwd)
+                                             executable: environment.executable, workingDirectory: cwd,
+                                             workers: spec.halving != nil)
             print("sbatch \(shellQuote(path))")
             return 0
 
@@ -99,6 +121,9 @@ public enum SweepDriver {
             let summary = try runner.run()
             if !summary.elsewhere.isEmpty { writeError("sweep: \(id) is running in another process") }
             return summary.exitCode
+
+        case .run where spec.halving != nil:
+            return try work(runs: runs, spec: spec, folder: folder, request: request, environment: environment, worker: false)
 
         case .run:
             let todo = runs.filter { [.pending, .failed, .running].contains(folder.state(of: $0)) }
@@ -129,6 +154,49 @@ public enum SweepDriver {
             report(summary, runs: runs, folder: folder, environment: environment)
             return summary.exitCode
         }
+    }
+
+    /// Workers: units picked under DIR/lock (halving sweeps always; grid sweeps with --worker),
+    /// `request.jobs` at a time. A `--worker` says one line at its end; a halving sweep run by
+    /// `sweep DIR` ends with compare's table and the epochs trained against the grid's.
+    static func work(runs: [PlannedRun], spec: SweepSpec, folder: SweepFolder, request: SweepRequest,
+                     environment: Environment, worker: Bool) throws -> Int32 {
+        let cwd = currentDirectory()
+        try checkData(of: runs, workingDirectory: cwd)
+        try store(spec, in: folder)
+        let picker = WorkPicker(folder: folder, runs: runs, halving: spec.halving)
+        let (overview, nothingLeft) = picker.overview()
+        let what = spec.halving.map { h in "successive halving by \(h.metric), rungs at \(h.rungs(epochs: runs.first?.definition.epochs ?? 1).map(String.init).joined(separator: ", ")) epochs, η = \(h.reduction)" } ?? "a grid"
+        writeError("sweep: \(folder.path): \(runs.count) run\(runs.count == 1 ? "" : "s") (\(what)): \(overview)"
+            + (nothingLeft ? "" : "; \(request.jobs) worker\(request.jobs == 1 ? "" : "s") here"))
+        let copies = nothingLeft ? nil : DataCopiesInBackground(DataCopies(folder: folder), sources: Set(runs.map(\.definition.dataFolder)))
+        let runner = LocalRunner(folder: folder, runs: [], options: .init(jobs: request.jobs, executable: environment.executable,
+                                                                       checkpoints: environment.checkpoints, quiet: worker,
+                                                                       dataFolder: { copies?.folder(for: $0) },
+                                                                       copying: { copies?.isMaking ?? false }),
+                                 source: picker)
+        var summary = try runner.run()
+        if summary.signal == 0, let copies {
+            let signals = SignalRelay.count
+            copies.wait(seconds: 2)
+            if SignalRelay.count != signals { summary.signal = SignalRelay.lastSignal }
+        }
+        if worker {
+            if summary.signal != 0 {
+                writeError("sweep: worker interrupted; its units are checkpointed and another worker (or a rerun) resumes them")
+            }
+            for (run, message) in summary.failed { writeError("sweep: FAILED \(run.runID) \(run.label): \(message) (log: \(folder.log(run.runID)))") }
+            writeError("sweep: worker done: \(summary.finished.count) unit\(summary.finished.count == 1 ? "" : "s") trained, "
+                + "\(summary.diverged.count) diverged, \(summary.failed.count) failed; " + HalvingReport.epochsLine(runs: runs, folder: folder))
+            return summary.exitCode
+        }
+        report(summary, runs: runs, folder: folder, environment: environment, countLine: false)
+        if summary.signal == 0 {
+            writeError("sweep: \(summary.finished.count) unit\(summary.finished.count == 1 ? "" : "s") trained, \(summary.diverged.count) diverged, "
+                + "\(summary.failed.count) failed; \(picker.overview().text); folder \(folder.path)")
+            writeError("sweep: " + HalvingReport.epochsLine(runs: runs, folder: folder))
+        }
+        return summary.exitCode
     }
 
     /// An empty name would be the current folder, and a newline in a path would end a line of
@@ -188,7 +256,7 @@ public enum SweepDriver {
     }
 
     /// The end of a sweep: what was interrupted or failed, then compare's table of its runs.
-    static func report(_ summary: SweepSummary, runs: [PlannedRun], folder: SweepFolder, environment: Environment) {
+    static func report(_ summary: SweepSummary, runs: [PlannedRun], folder: SweepFolder, environment: Environment, countLine: Bool = true) {
         if summary.signal != 0 {
             let stopped = summary.interrupted.count
             let checkpointed = summary.interrupted.filter { folder.hasCheckpoint($0.runID) }.count
@@ -210,6 +278,7 @@ public enum SweepDriver {
         }
         let logs = runs.map { folder.csv($0.runID) }.filter { folder.loggedEpochsAt($0) > 0 }
         if !logs.isEmpty { environment.compare(logs) }
+        guard countLine else { return }
         let diverged = summary.diverged.count
         writeError("sweep: \(summary.finished.count) finished, \(diverged) diverged, \(summary.failed.count) failed, "
             + "\(summary.alreadyDone) done before; folder \(folder.path)")

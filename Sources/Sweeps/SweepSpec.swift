@@ -24,6 +24,8 @@ public struct SweepSpec: Equatable, Sendable {
     public var grids: [[Axis]] = []
     /// Whether the spec was written with `grids:` (a list), so the stored spec keeps that shape.
     public var writtenAsList = false
+    /// `halving: {metric, min-epochs, reduction}` (Halving.swift), or nil for a grid sweep.
+    public var halving: Halving?
 
     public init() {}
 
@@ -62,8 +64,10 @@ public struct SweepSpec: Equatable, Sendable {
                     throw SweepError.usage("\(source): grids: must be a list of mappings (each one a grid)")
                 }
                 spec.grids = try list.enumerated().map { try axes($0.element, in: "\(source): grids[\($0.offset + 1)]") }
+            case "halving":
+                spec.halving = try Halving.parse(value, source: source)
             default:
-                throw SweepError.usage("\(source): unknown section '\(section)' (a spec has fixed:, grid: or grids:)")
+                throw SweepError.usage("\(source): unknown section '\(section)' (a spec has fixed:, grid: or grids:, and may have halving:)")
             }
         }
         for grid in spec.grids {
@@ -191,6 +195,7 @@ public struct SweepSpec: Equatable, Sendable {
         } else if let grid = grids.first, !grid.isEmpty {
             pairs.append((scalar("grid"), gridNode(grid)))
         }
+        if let halving { pairs.append((scalar("halving"), halving.node)) }
         let body = (try? Yams.serialize(node: Node(pairs))) ?? ""
         return "# The sweep's spec as last given (zalando-train sweep DIR reuses it).\n" + body
     }

@@ -54,6 +54,14 @@ struct Sweep: ParsableCommand {
     var status = false
     @Option(name: .customLong("run"), help: ArgumentHelp("Run only the run with this id, as the commands --list prints do (default: every run).", valueName: "run_id"))
     var runID: String?
+    @Flag(help: "Be one worker: take the next unit of work (a promotion, else a new run) under a lock on DIR, train it, repeat until none is left; any number of workers on machines sharing DIR cooperate (default --jobs 1).")
+    var worker = false
+    @Option(help: ArgumentHelp("Add runs of the K best configurations (flags without --seed/--epochs, ranked by the mean of the sweep's metric at full epochs) with the seeds of --seeds.", valueName: "K"))
+    var best: Int?
+    @Option(help: ArgumentHelp("Seeds for --best and --refit, comma-separated (default for --refit: the best configuration's own seeds).", valueName: "s1,s2,..."))
+    var seeds: String?
+    @Flag(help: "Add runs of the best configuration on the whole training set (no validation) for its median best epoch count, and report their test accuracy.")
+    var refit = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs \(jobs): must be at least 1") }
@@ -61,7 +69,12 @@ struct Sweep: ParsableCommand {
         if !slurm && (slurmTasks != nil || !slurmOptions.isEmpty) {
             throw ValidationError("--slurm-tasks and --slurm-option go with --slurm")
         }
-        let modes = [list ? "--list" : nil, slurm ? "--slurm" : nil, status ? "--status" : nil, runID.map { _ in "--run" }].compactMap { $0 }
+        if let best, best < 1 { throw ValidationError("--best \(best): must be at least 1") }
+        if best != nil && seeds == nil { throw ValidationError("--best needs --seeds (for example --seeds 11,12,13)") }
+        if seeds != nil && best == nil && !refit { throw ValidationError("--seeds goes with --best or --refit") }
+        if let seeds { _ = try parsedSeeds(seeds) }
+        let modes = [list ? "--list" : nil, slurm ? "--slurm" : nil, status ? "--status" : nil, runID.map { _ in "--run" },
+                     worker ? "--worker" : nil, best != nil || refit ? (best != nil ? "--best" : "--refit") : nil].compactMap { $0 }
         if modes.count > 1 { throw ValidationError("\(modes.joined(separator: " and ")): choose one") }
         if let shard { _ = try parsedShard(shard) }
         if slurm && shard != nil { throw ValidationError("--shard: --slurm writes the shards itself") }
@@ -71,11 +84,24 @@ struct Sweep: ParsableCommand {
         do { return try Shard(parsing: text) } catch let error as SweepError { throw ValidationError(error.message) }
     }
 
+    private func parsedSeeds(_ text: String) throws -> [Int] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var seeds: [Int] = []
+        for part in parts {
+            guard let seed = Int(part), seed >= 0 else { throw ValidationError("--seeds \(text): '\(part)' is not a seed (a whole number ≥ 0)") }
+            if seeds.contains(seed) { throw ValidationError("--seeds \(text): seed \(seed) is given twice") }
+            seeds.append(seed)
+        }
+        return seeds
+    }
+
     func run() throws {
+        let chosen = try seeds.map(parsedSeeds)
         let mode: SweepRequest.Mode = list ? .list : status ? .status : slurm ? .slurm(tasks: slurmTasks, options: slurmOptions)
+            : worker ? .worker : best != nil || refit ? .best(count: best, seeds: chosen, refit: refit)
             : runID.map { .single($0) } ?? .run
         let request = SweepRequest(directory: directory, specFile: spec, axes: axes,
-                                   jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                   jobs: jobs ?? (worker ? 1 : ProcessInfo.processInfo.activeProcessorCount),
                                    shard: try shard.map(parsedShard), mode: mode)
         let environment = SweepDriver.Environment(
             validate: Sweep.define, executable: Sweep.executablePath, checkpoints: Sweep.trainTakesCheckpoints,
