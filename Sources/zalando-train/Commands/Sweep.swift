@@ -56,7 +56,7 @@ struct Sweep: ParsableCommand {
     var runID: String?
     @Flag(help: "Be one worker: take the next unit of work (a promotion, else a new run) under a lock on DIR, train it, repeat until none is left; any number of workers on machines sharing DIR cooperate (default --jobs 1).")
     var worker = false
-    @Option(help: ArgumentHelp("Add runs of the K best configurations (flags without --seed/--epochs, ranked by the mean of the sweep's metric at full epochs) with the seeds of --seeds.", valueName: "K"))
+    @Option(help: ArgumentHelp("Add runs of the K best configurations (flags without --seed/--epochs, ranked by the mean of the sweep's metric at full epochs) with the seeds of --seeds (default: none added).", valueName: "K"))
     var best: Int?
     @Option(help: ArgumentHelp("Seeds for --best and --refit, comma-separated (default for --refit: the best configuration's own seeds).", valueName: "s1,s2,..."))
     var seeds: String?
