@@ -154,7 +154,6 @@ public struct RunIdentity: Sendable, Equatable {
     static func readableName(terms: [Term], configuration c: TrainingConfiguration, iterationsPerEpoch: Int) -> String {
         var defaults = TrainingConfiguration(optimizer: OptimizerSettings(kind: c.optimizer.kind),
                                              schedule: ScheduleSettings(kind: c.schedule.kind, initialRate: c.learningRate))
-        defaults.epochs = c.epochs  // one-cycle's T follows the epochs
         // --init's default follows the activation: name xavier only when it was chosen by hand.
         defaults.initialization = .recommended(for: c.activation)
         let defaultTerms = Dictionary(RunIdentity.terms(of: defaults, iterationsPerEpoch: iterationsPerEpoch).map { ($0.flag, $0.value) },
@@ -163,6 +162,12 @@ public struct RunIdentity: Sendable, Equatable {
         var name = "\(c.optimizer.kind.rawValue) lr=\(number(c.learningRate))"
         if c.schedule.kind != .constant { name += " \(c.schedule.kind.rawValue)" }
         for term in terms where !["--optimizer", "--lr", "--schedule", "--epochs"].contains(term.flag) {
+            // one-cycle's T is the run's updates unless --decay-steps was given: named only then,
+            // so the name does not change with --epochs (a run continued keeps its name).
+            if c.schedule.kind == .oneCycle && term.flag == "--decay-steps" {
+                if c.schedule.decaySteps != nil { name += " decay-steps=\(term.value ?? "")" }
+                continue
+            }
             let isDefault = defaultTerms.keys.contains(term.flag) && defaultTerms[term.flag]! == term.value
             if isDefault && !required.contains(term.flag) { continue }
             let key = String(term.flag.dropFirst(2))
