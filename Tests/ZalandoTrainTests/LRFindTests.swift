@@ -182,3 +182,32 @@ struct LRFindTests {
         #expect(text.contains("--schedule one-cycle --lr <valley or a bit above>"))
     }
 }
+
+/// one-cycle's command-line rules: its own warm-up, and flags the cycle would overwrite.
+struct OneCycleCommandLineTests {
+    @Test(arguments: [
+        (["lr", "--schedule", "one-cycle", "--lr", "0.1", "--iterations", "10", "--warmup-steps", "3"],
+         "--warmup-steps 3: --schedule one-cycle has its own warm-up"),
+        (["path", "--optimizer", "momentum", "--schedule", "one-cycle", "--lr", "0.05", "--momentum", "0.9"],
+         "--momentum 0.9: --schedule one-cycle cycles momentum's momentum"),
+        (["path", "--optimizer", "adam", "--schedule", "one-cycle", "--beta1", "0.8"],
+         "--beta1 0.8: --schedule one-cycle cycles adam's beta1"),
+        (["lr", "--schedule", "one-cycle", "--lr", "0.1", "--iterations", "10", "--pct-start", "1.5"],
+         "--pct-start 1.5: must be between 0 and 1"),
+        (["lr", "--schedule", "one-cycle", "--lr", "0.1", "--iterations", "10", "--no-cycle-momentum", "--base-momentum", "0.8"],
+         "--base-momentum has no effect with --no-cycle-momentum"),
+    ])
+    func refused(_ arguments: [String], _ message: String) throws {
+        let result = try runTool(arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    /// With --no-cycle-momentum the user's --momentum is kept, and the path is the one of
+    /// torch with cycle_momentum=False (the golden momentum-no-cycle-momentum uses the default 0.9).
+    @Test func noCycleMomentumKeepsTheFlag() throws {
+        let result = try runTool(["path", "--optimizer", "momentum", "--schedule", "one-cycle", "--lr", "0.05", "--momentum", "0.9",
+                                  "--no-cycle-momentum", "--iterations", "5"])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
