@@ -105,7 +105,7 @@ public struct PathProblem: Sendable {
         let parameters = FloatBuffer([Float(start.w), Float(start.b)])
         let gradients = FloatBuffer(count: 2)
         var update = ParameterUpdate(optimizer: optimizer.makeOptimizer(parameterCount: 2),
-                                     schedule: schedule.make(iterationsPerEpoch: 1),
+                                     schedule: schedule.make(iterationsPerEpoch: 1, totalUpdates: iterations),
                                      transforms: GradientTransforms(l1: optimizer.kind.ownsL1 ? 0 : l1, clipNorm: clipNorm, noise: gradientNoise, seed: seed))
         func current(_ k: Int, _ rate: Double) -> Row {
             let w = Double(parameters[0]), b = Double(parameters[1])

@@ -34,6 +34,10 @@ public struct ChartPanel: Sendable {
     public var yAsPercent = false
     /// A short key drawn inside the panel (e.g. "solid: training · dotted: test").
     public var key: String?
+    /// A log10 x axis (lr-find's rates).
+    public var logX = false
+    /// Named points drawn on top of the series (lr-find's suggestions).
+    public var marks: [ChartMark] = []
     public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], scale: ChartStyle.Scale = .auto,
                 yAsPercent: Bool = false, key: String? = nil) {
         self.title = ChartStyle.titleCase(title)
@@ -51,6 +55,14 @@ public struct ChartPanel: Sendable {
         case .linear: return false
         case .auto: return !yAsPercent && ChartStyle.prefersLog(series.flatMap { $0.points.map(\.y) })
         }
+    }
+}
+
+/// A named point on a panel, in the colour of series style `style`.
+public struct ChartMark: Sendable {
+    public let name: String, series: String, x: Double, y: Double, style: Int
+    public init(name: String, series: String, x: Double, y: Double, style: Int) {
+        self.name = name; self.series = series; self.x = x; self.y = y; self.style = style
     }
 }
 
@@ -237,7 +249,8 @@ public enum SVGChart {
         let logY = panel.logY
         let xs = panel.series.flatMap { $0.points.map(\.x) }
         let ys = panel.series.flatMap { $0.points.map(\.y) }
-        let xAxis = Axis(values: xs, log: false, pad: 0.02, integer: true)
+        let logX = panel.logX
+        let xAxis = Axis(values: xs, log: logX, pad: 0.02, integer: !logX)
         let yAxis = Axis(values: ys, log: logY)
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
@@ -262,7 +275,7 @@ public enum SVGChart {
         let drawn: [(series: ChartSeries, runs: [[(Double, Double, Double, Double)]])] = panel.series.map { s in
             var runs: [[(Double, Double, Double, Double)]] = [[]]
             for p in s.points {
-                if Axis.plottable(p.y, log: logY) && Axis.plottable(p.x, log: false) {
+                if Axis.plottable(p.y, log: logY) && Axis.plottable(p.x, log: logX) {
                     runs[runs.count - 1].append((px(p.x), py(p.y), p.x, p.y))
                 } else if !runs[runs.count - 1].isEmpty {
                     runs.append([])
@@ -307,6 +320,18 @@ public enum SVGChart {
             }
         }
         if !hits.isEmpty { svg += "<g class=\"hits\">\(hits)</g>\n" }
+        // Marks of the same x share one label, stacked so they stay readable.
+        var labelsAt: [String: Int] = [:]
+        for mark in panel.marks where Axis.plottable(mark.x, log: logX) && Axis.plottable(mark.y, log: logY) {
+            let color = ChartStyle.color(mark.style)
+            let (mx, my) = (px(mark.x), py(mark.y))
+            let key = "\(fmt(mx)),\(fmt(my))"
+            let stack = labelsAt[key, default: 0]
+            labelsAt[key] = stack + 1
+            svg += "<g class=\"mark\" data-name=\"\(escape(mark.name))\" data-series=\"\(escape(mark.series))\" data-x=\"\(mark.x)\">"
+            svg += "<circle cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"5.5\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            svg += "<text x=\"\(fmt(mx + 7))\" y=\"\(fmt(my - 7 - Double(stack) * 13))\" font-size=\"11\" fill=\"\(color)\">\(escape(mark.name))</text></g>\n"
+        }
         return (svg + "</g>\n", notes)
     }
 
@@ -320,7 +345,7 @@ public enum SVGChart {
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
         var svg = ""
-        for (t, label) in zip(xAxis.ticks, ChartStyle.tickLabels(xAxis.ticks, percent: false)) {
+        for (t, label) in zip(xAxis.ticks, ChartStyle.tickLabels(xAxis.ticks, percent: false, log: xAxis.log)) {
             svg += "<line class=\"grid\" x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(bottom))\" stroke=\"#e8e8e8\"/>\n"
             svg += "<text class=\"tick\" data-axis=\"x\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 16))\" text-anchor=\"middle\">\(label)</text>\n"
         }

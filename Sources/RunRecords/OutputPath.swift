@@ -13,6 +13,8 @@ public enum OutputPath {
         /// A run log with the v2 header (appended to, never replaced).
         case runLog
         case svg, png, pdf, html
+        /// A CSV file whose first line is `header` (replaced; an empty file too).
+        case csv(header: String)
 
         public static let model = Kind.safetensors(format: ModelFile.format)
 
@@ -24,6 +26,7 @@ public enum OutputPath {
             case .png: return "a PNG file"
             case .pdf: return "a PDF file"
             case .html: return "an HTML file"
+            case .csv(let header): return "a CSV file with header \(header)"
             }
         }
     }
@@ -102,6 +105,8 @@ public enum OutputPath {
         case .html:
             let text = String(decoding: head.prefix(1024), as: UTF8.self).drop { $0 == "\u{FEFF}" || $0.isWhitespace }.lowercased()
             return text.hasPrefix("<!doctype html") || text.hasPrefix("<html") ? nil : "no <!DOCTYPE html> or <html> at its start"
+        case .csv(let header):
+            return size == 0 || head.starts(with: Array((header + "\n").utf8)) ? nil : "its first line is not \(header)"
         }
     }
 

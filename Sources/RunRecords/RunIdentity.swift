@@ -62,7 +62,9 @@ public struct RunIdentity: Sendable, Equatable {
         t.append(Term("--l1", number(c.l1)))
         if let clip = c.clipNorm { t.append(Term("--clip-norm", number(clip))) }
         t.append(Term("--grad-noise", number(c.gradientNoise)))
-        t += scheduleTerms(c.schedule, iterationsPerEpoch: iterationsPerEpoch)
+        let (total, overflow) = c.epochs.multipliedReportingOverflow(by: iterationsPerEpoch)
+        t += scheduleTerms(c.schedule, iterationsPerEpoch: iterationsPerEpoch, totalUpdates: overflow ? Int.max : total,
+                           cyclesMomentum: c.optimizer.takesMomentumCycling)
         // Only when given, so the ids of runs without early stopping do not change.
         if let patience = c.earlyStopPatience {
             t += [Term("--early-stop", String(patience)), Term("--min-delta", number(c.minDelta))]
@@ -94,7 +96,22 @@ public struct RunIdentity: Sendable, Equatable {
     }
 
     /// The schedule and the flags it reads, each with the value `ScheduleSettings.make` uses.
-    static func scheduleTerms(_ s: ScheduleSettings, iterationsPerEpoch n: Int) -> [Term] {
+    /// one-cycle's values come from the schedule it builds (T resolved: the run's updates
+    /// unless --decay-steps), its momentum range only when the optimizer has a momentum to cycle.
+    static func scheduleTerms(_ s: ScheduleSettings, iterationsPerEpoch n: Int, totalUpdates: Int, cyclesMomentum: Bool) -> [Term] {
+        if s.kind == .oneCycle {
+            let o = s.oneCycle(iterationsPerEpoch: n, totalUpdates: totalUpdates)
+            var t = [Term("--schedule", s.kind.rawValue), Term("--decay-steps", String(o.totalSteps)),
+                     Term("--pct-start", number(o.pctStart)), Term("--div-factor", number(o.divFactor)),
+                     Term("--final-div-factor", number(o.finalDivFactor)), Term("--anneal", o.anneal.rawValue)]
+            if o.threePhase { t.append(Term("--three-phase", nil)) }
+            if let range = o.momentumRange, cyclesMomentum {
+                t += [Term("--base-momentum", number(range.base)), Term("--max-momentum", number(range.max))]
+            } else {
+                t.append(Term("--no-cycle-momentum", nil))
+            }
+            return t
+        }
         func steps(_ count: StepCount?) -> String { String(max(1, count?.iterations(perEpoch: n) ?? 1)) }
         func list(_ counts: [StepCount]) -> String { counts.map { String($0.iterations(perEpoch: n)) }.joined(separator: ",") }
         var t = [Term("--schedule", s.kind.rawValue)]
@@ -120,6 +137,8 @@ public struct RunIdentity: Sendable, Equatable {
             case .gamma: t.append(Term(flag.flag, number(s.gamma ?? 1)))
             case .patience: t.append(Term(flag.flag, String(s.patience ?? 10)))
             case .minLR: t.append(Term(flag.flag, number(s.minRate ?? 0)))
+            case .pctStart, .divFactor, .finalDivFactor, .anneal, .threePhase, .baseMomentum, .maxMomentum, .noCycleMomentum:
+                break  // one-cycle's, above
             }
         }
         if let warmup = s.warmupSteps, warmup.iterations(perEpoch: n) > 0 {
@@ -147,6 +166,12 @@ public struct RunIdentity: Sendable, Equatable {
         var name = "\(c.optimizer.kind.rawValue) lr=\(number(c.learningRate))"
         if c.schedule.kind != .constant { name += " \(c.schedule.kind.rawValue)" }
         for term in terms where !["--optimizer", "--lr", "--schedule", "--epochs"].contains(term.flag) {
+            // one-cycle's T is the run's updates unless --decay-steps was given: named only then,
+            // so the name does not change with --epochs (a run continued keeps its name).
+            if c.schedule.kind == .oneCycle && term.flag == "--decay-steps" {
+                if c.schedule.decaySteps != nil { name += " decay-steps=\(term.value ?? "")" }
+                continue
+            }
             let isDefault = defaultTerms.keys.contains(term.flag) && defaultTerms[term.flag]! == term.value
             if isDefault && !required.contains(term.flag) { continue }
             let key = String(term.flag.dropFirst(2))

@@ -78,7 +78,8 @@ public final class Trainer {
     /// Set from a signal handler to stop after the current update (see Interruption).
     public var shouldStop: () -> Bool = { false }
 
-    public init(configuration: TrainingConfiguration, dataset: Dataset) throws {
+    /// `schedule` replaces the configuration's (lr-find's rising rates).
+    public init(configuration: TrainingConfiguration, dataset: Dataset, schedule override: (any LearningRateSchedule)? = nil) throws {
         self.configuration = configuration
         let full = dataset.train
         guard configuration.validation >= 0, configuration.validation < full.count else {
@@ -105,7 +106,9 @@ public final class Trainer {
         rng = Xoshiro256(seed: configuration.seed)
         network.initialize(configuration.initialization, rng: &rng)
         let optimizer = configuration.optimizer.makeOptimizer(parameterCount: network.parameterCount)
-        let schedule = configuration.schedule.make(iterationsPerEpoch: iterationsPerEpoch)
+        let (totalUpdates, overflow) = configuration.epochs.multipliedReportingOverflow(by: iterationsPerEpoch)
+        let schedule = override ?? configuration.schedule.make(iterationsPerEpoch: iterationsPerEpoch,
+                                                               totalUpdates: overflow ? Int.max : totalUpdates)
         update = ParameterUpdate(optimizer: optimizer, schedule: schedule,
                                  transforms: GradientTransforms(l1: configuration.optimizer.kind.ownsL1 ? 0 : configuration.l1, clipNorm: configuration.clipNorm,
                                                                 noise: configuration.gradientNoise, seed: configuration.seed))
@@ -155,6 +158,19 @@ public final class Trainer {
         return EpochResult(epoch: epoch, epochs: configuration.epochs, iteration: update.updatesMade,
                            learningRate: lastRate, train: train, test: test, validation: validation,
                            seconds: monotonicSeconds() - start, trainingSeconds: trainingSeconds)
+    }
+
+    /// One update on the next minibatch, shuffling at the start of every epoch as
+    /// `trainEpoch` does; returns the minibatch's loss from its forward pass before the
+    /// update (a non-finite loss makes no update). Allocates nothing (lr-find's step).
+    public func trainNextMinibatch() -> Double {
+        if batchesDone == 0 { rng.shuffle(&order) }
+        let batchSize = min(configuration.batchSize, trainSet.count)
+        let first = batchesDone * batchSize
+        let rows = min(batchSize, trainSet.count - first)
+        let cost = trainStep(first: first, rows: rows, batchSize: batchSize, width: trainSet.pixelsPerImage, rate: &lastRate)
+        batchesDone = first + rows >= trainSet.count ? 0 : batchesDone + 1
+        return cost
     }
 
     /// One minibatch: gather and scale its pixels, backpropagate, update. Allocates nothing.

@@ -25,6 +25,6 @@ struct ZalandoTrain: ParsableCommand {
               zalando-train path --optimizer adam --lr 0.1 --iterations 200
             """,
         version: "0.1.0",
-        subcommands: [Train.self, LearningRate.self, Path.self, Compare.self, Evaluate.self, Prune.self, Sweep.self],
+        subcommands: [Train.self, LearningRate.self, Path.self, LRFind.self, Compare.self, Evaluate.self, Prune.self, Sweep.self],
         defaultSubcommand: Train.self)
 }

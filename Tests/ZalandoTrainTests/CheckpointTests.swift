@@ -117,6 +117,8 @@ struct CheckpointResumeTests {
         ["--schedule", "cyclic", "--max-lr", "0.05", "--step-size", "7", "--mode", "triangular2"],
         ["--schedule", "plateau", "--patience", "1", "--factor", "0.5"],
         ["--schedule", "cosine", "--decay-steps", "3e", "--warmup-steps", "30"],
+        // The cycle over the whole run (4 epochs): the split after epoch 1 is mid-cycle.
+        ["--schedule", "one-cycle", "--decay-steps", "4e"],
     ]
 
     @Test func everyScheduleIsCovered() {
@@ -129,6 +131,33 @@ struct CheckpointResumeTests {
         #expect(result.rows.0.count == 4)
         #expect(result.rows.0 == result.rows.1)
         #expect(result.models.0 == result.models.1)
+    }
+
+    /// One-cycle resumed mid-cycle (after 2 of 4 epochs, past the peak, momentum and β1 cycling)
+    /// is bit-exact, for momentum, Adam and three phases.
+    @Test(arguments: [["--optimizer", "momentum", "--lr", "0.05"], ["--optimizer", "adam", "--lr", "0.01"],
+                      ["--optimizer", "nadam", "--lr", "0.01", "--three-phase", "--anneal", "linear"]])
+    func oneCycleResumesMidCycleExactly(flags: [String]) throws {
+        let result = try Self.straightAndResumed(flags + ["--schedule", "one-cycle", "--decay-steps", "4e"], splitAfter: 2)
+        #expect(result.rows.0.count == 4)
+        #expect(result.rows.0 == result.rows.1)
+        #expect(result.models.0 == result.models.1)
+        // The flags name the resolved cycle.
+        let flagsColumn = try #require(result.rows.0.first?["flags"])
+        #expect(flagsColumn.contains("--schedule one-cycle --decay-steps 76 --pct-start 0.3 --div-factor 25 --final-div-factor 10000"),
+                "\(flagsColumn)")
+    }
+
+    /// Without --decay-steps the cycle is the run's updates: a run continued to more epochs is
+    /// another cycle, and the checkpoint says so instead of resuming into a different schedule.
+    @Test func oneCycleOverTheRunRefusesMoreEpochs() throws {
+        let dir = TestPaths.temporaryDirectory()
+        let ck = dir.appendingPathComponent("ck").path
+        let flags = PatternData.arguments + ["--optimizer", "adam", "--schedule", "one-cycle"]
+        #expect(try runTool(flags + ["--epochs", "1", "--checkpoint", ck]).status == 0)
+        let resumed = try runTool(flags + ["--epochs", "3", "--resume", ck])
+        #expect(resumed.status == 64)
+        #expect(resumed.stderr.contains("--decay-steps"), "\(resumed.stderr)")
     }
 
     /// A kill after the checkpoint but before the row: resuming writes the lost row once.

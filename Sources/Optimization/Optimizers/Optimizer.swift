@@ -195,3 +195,17 @@ public struct OptimizerSettings: Sendable, Equatable {
         }
     }
 }
+
+extension OptimizerSettings {
+    /// Whether one-cycle's momentum cycling changes this optimizer: the momentum of momentum and
+    /// nesterov, β1 of the adam family, rmsprop's momentum only when it has one (--momentum > 0;
+    /// RMSProp without momentum keeps no velocity, and one-cycle changes its rate only). sgd,
+    /// adagrad, adadelta and ftrl have nothing to cycle.
+    public var takesMomentumCycling: Bool {
+        switch kind {
+        case .momentum, .nesterov, .adam, .amsgrad, .adamw, .adamax, .nadam: return true
+        case .rmsprop: return momentum > 0
+        case .sgd, .adagrad, .adadelta, .ftrl: return false
+        }
+    }
+}

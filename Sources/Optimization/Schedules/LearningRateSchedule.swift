@@ -10,6 +10,7 @@ public enum ScheduleKind: String, CaseIterable, Sendable {
     case constant, piecewise, step, multistep
     case inverseTime = "inverse-time", exponential, naturalExp = "natural-exp"
     case polynomial, power, cosine, sgdr, cyclic, plateau
+    case oneCycle = "one-cycle"
 
     /// The schedule flags it reads; every other schedule flag is refused.
     public var flags: [ScheduleFlag] {
@@ -25,13 +26,15 @@ public enum ScheduleKind: String, CaseIterable, Sendable {
         case .sgdr: return [.decaySteps, .tMul, .mMul, .alpha]
         case .cyclic: return [.maxLR, .stepSize, .mode, .gamma]
         case .plateau: return [.factor, .patience, .minLR]
+        case .oneCycle: return [.decaySteps, .pctStart, .divFactor, .finalDivFactor, .anneal, .threePhase,
+                                .baseMomentum, .maxMomentum, .noCycleMomentum]
         }
     }
 
     /// Flags without a default.
     public var requiredFlags: [ScheduleFlag] {
         switch self {
-        case .constant, .plateau: return []
+        case .constant, .plateau, .oneCycle: return []
         case .piecewise: return [.boundaries, .values]
         case .step: return [.dropEvery]
         case .multistep: return [.milestones]
@@ -57,6 +60,7 @@ public enum ScheduleKind: String, CaseIterable, Sendable {
         case .sgdr: return "keras CosineDecayRestarts  (t-mul 2, m-mul 1, α 0)"
         case .cyclic: return "torch CyclicLR between γ0 and --max-lr  (triangular)"
         case .plateau: return "×f after p epochs without improvement  (f 0.1, p 10)"
+        case .oneCycle: return "torch OneCycleLR, --lr the peak, over the run's updates  (pct 0.3, div 25, final 1e4, cos, momentum 0.85–0.95)"
         }
     }
 }
@@ -67,6 +71,9 @@ public enum ScheduleFlag: String, CaseIterable, Sendable {
     case decayRate = "decay-rate", decaySteps = "decay-steps", staircase
     case endLR = "end-lr", power, cycle, alpha, tMul = "t-mul", mMul = "m-mul"
     case maxLR = "max-lr", stepSize = "step-size", mode, gamma, patience, minLR = "min-lr"
+    case pctStart = "pct-start", divFactor = "div-factor", finalDivFactor = "final-div-factor", anneal
+    case threePhase = "three-phase", baseMomentum = "base-momentum", maxMomentum = "max-momentum"
+    case noCycleMomentum = "no-cycle-momentum"
     public var flag: String { "--" + rawValue }
 }
 
@@ -100,6 +107,16 @@ public struct ScheduleSettings: Sendable {
     public var patience: Int?
     public var minRate: Double?
     public var warmupSteps: StepCount?
+    /// one-cycle (nil: OneCycleSchedule's defaults, torch's).
+    public var pctStart: Double?
+    public var divFactor: Double?
+    public var finalDivFactor: Double?
+    public var anneal: OneCycleSchedule.Anneal?
+    public var threePhase = false
+    public var baseMomentum: Double?
+    public var maxMomentum: Double?
+    /// false with --no-cycle-momentum.
+    public var cycleMomentum = true
 
     public init(kind: ScheduleKind = .constant, initialRate: Double) {
         self.kind = kind
@@ -108,7 +125,20 @@ public struct ScheduleSettings: Sendable {
 
     /// Builds the schedule with durations resolved; warmup wraps whatever schedule results.
     /// For plateau, the returned schedule is a `PlateauSchedule` to be fed costs.
-    public func make(iterationsPerEpoch: Int) -> any LearningRateSchedule {
+    /// one-cycle's schedule: T = `--decay-steps`, else `totalUpdates` (the run's updates), the
+    /// other values as given or OneCycleSchedule's defaults (their one home).
+    public func oneCycle(iterationsPerEpoch: Int, totalUpdates: Int?) -> OneCycleSchedule {
+        let total = decaySteps?.iterations(perEpoch: iterationsPerEpoch) ?? totalUpdates ?? 1
+        typealias D = OneCycleSchedule.Defaults
+        return OneCycleSchedule(maxRate: initialRate, totalSteps: max(1, total), pctStart: pctStart ?? D.pctStart,
+                                divFactor: divFactor ?? D.divFactor, finalDivFactor: finalDivFactor ?? D.finalDivFactor,
+                                anneal: anneal ?? D.anneal, threePhase: threePhase,
+                                momentumRange: cycleMomentum ? (baseMomentum ?? D.baseMomentum, maxMomentum ?? D.maxMomentum) : nil)
+    }
+
+    /// `totalUpdates`: the run's updates (epochs × updates per epoch; lr and path: --iterations),
+    /// one-cycle's T unless --decay-steps is given.
+    public func make(iterationsPerEpoch: Int, totalUpdates: Int? = nil) -> any LearningRateSchedule {
         func steps(_ count: StepCount?) -> Int { max(1, count?.iterations(perEpoch: iterationsPerEpoch) ?? 1) }
         let γ0 = initialRate
         let base: any LearningRateSchedule
@@ -142,6 +172,9 @@ public struct ScheduleSettings: Sendable {
                                   mode: mode ?? .triangular, gamma: gamma ?? 1)
         case .plateau:
             base = PlateauSchedule(initialRate: γ0, factor: factor ?? 0.1, patience: patience ?? 10, minRate: minRate ?? 0)
+        case .oneCycle:
+            // It has its own warm-up: --warmup-steps is refused with it.
+            return oneCycle(iterationsPerEpoch: iterationsPerEpoch, totalUpdates: totalUpdates)
         }
         if let warmupSteps, warmupSteps.iterations(perEpoch: iterationsPerEpoch) > 0 {
             return Warmup(targetRate: γ0, steps: warmupSteps.iterations(perEpoch: iterationsPerEpoch), then: base)

@@ -39,6 +39,17 @@ public struct OneCycleSchedule: MomentumSchedule {
         case cos, linear
     }
 
+    /// torch's defaults, the one home of one-cycle's defaults (the flags, make and the run's
+    /// identity read them here).
+    public enum Defaults {
+        public static let pctStart = 0.3
+        public static let divFactor = 25.0
+        public static let finalDivFactor = 1e4
+        public static let anneal = Anneal.cos
+        public static let baseMomentum = 0.85
+        public static let maxMomentum = 0.95
+    }
+
     public let maxRate: Double
     public let totalSteps: Int
     public let pctStart: Double
@@ -63,9 +74,9 @@ public struct OneCycleSchedule: MomentumSchedule {
 
     /// torch's defaults: pct_start 0.3, div_factor 25, final_div_factor 1e4, cos, two phases,
     /// momentum 0.85 … 0.95. Callers validate: `problem(...)` says what is wrong.
-    public init(maxRate: Double, totalSteps: Int, pctStart: Double = 0.3, divFactor: Double = 25,
-                finalDivFactor: Double = 1e4, anneal: Anneal = .cos, threePhase: Bool = false,
-                momentumRange: (base: Double, max: Double)? = (0.85, 0.95)) {
+    public init(maxRate: Double, totalSteps: Int, pctStart: Double = Defaults.pctStart, divFactor: Double = Defaults.divFactor,
+                finalDivFactor: Double = Defaults.finalDivFactor, anneal: Anneal = Defaults.anneal, threePhase: Bool = false,
+                momentumRange: (base: Double, max: Double)? = (Defaults.baseMomentum, Defaults.maxMomentum)) {
         self.maxRate = maxRate
         self.totalSteps = max(1, totalSteps)
         self.pctStart = pctStart

@@ -55,7 +55,7 @@ struct LearningRate: ParsableCommand {
         for (label, options) in schedule.variants() {
             let γ0 = options.initialRate(fallback: 0.01)
             for kind in options.schedules {
-                built.append((label ?? kind.rawValue, options.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch), γ0))
+                built.append((label ?? kind.rawValue, options.settings(initialRate: γ0, kind: kind).make(iterationsPerEpoch: iterationsPerEpoch, totalUpdates: iterations), γ0))
             }
         }
         var written: String?
@@ -84,11 +84,15 @@ struct LearningRate: ParsableCommand {
             // (`| head -2`) ends the loop at the next full buffer.
             let out = StreamedOutput()
             try reportingErrors {
-                try out.write(built.count == 1 ? "iteration,lr\n" : "iteration," + built.map(\.name).joined(separator: ",") + "\n")
+                // One one-cycle curve with cycling: the momentum or β1 torch would set, too.
+                let cycle = built.count == 1 ? (built[0].schedule as? OneCycleSchedule).flatMap { $0.momentumRange == nil ? nil : $0 } : nil
+                try out.write(built.count == 1 ? (cycle == nil ? "iteration,lr\n" : "iteration,lr,momentum\n")
+                              : "iteration," + built.map(\.name).joined(separator: ",") + "\n")
                 for j in 0..<iterations {
                     if out.closed { break }
                     var line = "\(j)"
                     for (_, s, _) in built { line += ",\(s.rate(at: j))" }
+                    if let cycle, let m = cycle.momentum(at: j) { line += ",\(m)" }
                     try out.write(line + "\n")
                 }
                 try out.flush()

@@ -44,6 +44,7 @@ struct Path: ParsableCommand {
         guard start.items.allSatisfy({ abs($0) <= Double(Float.greatestFiniteMagnitude) }) else {
             throw ValidationError("--start \(start.defaultValueDescription): w and b must be within ±3.4e38 (the parameters are Float32)")
         }
+        try schedule.checkMomentumCycling(kinds: optimizer.optimizers, momentum: optimizer.momentum, beta1: optimizer.beta1)
         try schedule.requireSingle(schedule: false, allowingRates: optimizer.optimizers.count)
         try schedule.refusePlateau(in: "path")
         try schedule.validate(iterationsPerEpoch: 1)

@@ -29,6 +29,7 @@ struct Train: ParsableCommand {
     }
 
     func validate() throws {
+        try schedule.checkMomentumCycling(kinds: optimizer.optimizers, momentum: optimizer.momentum, beta1: optimizer.beta1)
         try schedule.requireSingle(schedule: false)
         if optimizer.optimizers.count > 1 {
             throw ValidationError("--optimizer \(optimizer.optimizers.map(\.rawValue).joined(separator: ",")): train takes one optimizer (compare runs with compare)")

@@ -76,6 +76,23 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     var warmupStepsList: CommaList<StepCount>?
     var warmupSteps: StepCount? { warmupStepsList?.items.first }
 
+    @Option(name: .customLong("pct-start"), help: "one-cycle: the fraction of the cycle spent rising to --lr (default 0.3).")
+    var pctStart: Double?
+    @Option(name: .customLong("div-factor"), help: "one-cycle: the start rate is --lr / div (default 25).")
+    var divFactor: Double?
+    @Option(name: .customLong("final-div-factor"), help: "one-cycle: the last rate is --lr / div / final-div (default 1e4).")
+    var finalDivFactor: Double?
+    @Option(help: "one-cycle: the shape of each phase (default cos).")
+    var anneal: OneCycleSchedule.Anneal?
+    @Flag(name: .customLong("three-phase"), help: "one-cycle: rise, fall back to the start rate, then anneal to the last rate (torch three_phase).")
+    var threePhase = false
+    @Option(name: .customLong("base-momentum"), help: "one-cycle: the momentum or β1 at the peak rate (default 0.85).")
+    var baseMomentum: Double?
+    @Option(name: .customLong("max-momentum"), help: "one-cycle: the momentum or β1 at the start and end (default 0.95).")
+    var maxMomentum: Double?
+    @Flag(name: .customLong("no-cycle-momentum"), help: "one-cycle: leave the optimizer's momentum or β1 alone (cycle the rate only).")
+    var noCycleMomentum = false
+
     var givenFlags: [ScheduleFlag] {
         let flags: [(ScheduleFlag, Bool)] = [
             (.boundaries, boundaries != nil), (.values, values != nil), (.dropEvery, dropEvery != nil),
@@ -83,7 +100,9 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
             (.decaySteps, decaySteps != nil), (.staircase, staircase), (.endLR, endLR != nil), (.power, power != nil),
             (.cycle, cycle), (.alpha, alpha != nil), (.tMul, tMul != nil), (.mMul, mMul != nil), (.maxLR, maxLR != nil),
             (.stepSize, stepSize != nil), (.mode, mode != nil), (.gamma, gamma != nil), (.patience, patience != nil),
-            (.minLR, minLR != nil),
+            (.minLR, minLR != nil), (.pctStart, pctStart != nil), (.divFactor, divFactor != nil),
+            (.finalDivFactor, finalDivFactor != nil), (.anneal, anneal != nil), (.threePhase, threePhase),
+            (.baseMomentum, baseMomentum != nil), (.maxMomentum, maxMomentum != nil), (.noCycleMomentum, noCycleMomentum),
         ]
         return flags.filter(\.1).map(\.0)
     }
@@ -151,6 +170,42 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
         try checkAll("--gamma", gammaList, "in (0, 1]") { $0 > 0 && $0 <= 1 }
         try check("--min-lr", minLR, "zero or positive") { $0 >= 0 }
         if let patience, patience < 0 { throw ValidationError("--patience \(patience): must be zero or positive") }
+        if schedules.contains(.oneCycle) {
+            if let warmupSteps {
+                throw ValidationError("--warmup-steps \(warmupSteps): --schedule one-cycle has its own warm-up (the first --pct-start of the cycle); leave --warmup-steps out")
+            }
+            if noCycleMomentum, let flag = baseMomentum != nil ? "--base-momentum" : maxMomentum != nil ? "--max-momentum" : nil {
+                throw ValidationError("\(flag) has no effect with --no-cycle-momentum")
+            }
+            typealias D = OneCycleSchedule.Defaults
+            for rate in learningRates?.items ?? [1] {
+                if let problem = OneCycleSchedule.problem(maxRate: rate, totalSteps: 1, pctStart: pctStart ?? D.pctStart,
+                                                          divFactor: divFactor ?? D.divFactor, finalDivFactor: finalDivFactor ?? D.finalDivFactor,
+                                                          momentumRange: (baseMomentum ?? D.baseMomentum, maxMomentum ?? D.maxMomentum)) {
+                    throw ValidationError(problem)
+                }
+            }
+        }
+    }
+
+    /// one-cycle's momentum cycling writes the optimizer's momentum or β1 before every update
+    /// (as torch's OneCycleLR does), so a --momentum or --beta1 given for momentum, nesterov or
+    /// the adam family would be overwritten from the first update: refused. rmsprop's
+    /// --momentum is what gives it a momentum to cycle; its value is then replaced by the cycle.
+    func checkMomentumCycling(kinds: [OptimizerKind], momentum: Double?, beta1: Double?) throws {
+        guard schedules.contains(.oneCycle), !noCycleMomentum else { return }
+        for kind in kinds {
+            let flag: (String, Double)?
+            switch kind {
+            case .momentum, .nesterov: flag = momentum.map { ("--momentum", $0) }
+            case .adam, .amsgrad, .adamw, .adamax, .nadam: flag = beta1.map { ("--beta1", $0) }
+            default: flag = nil
+            }
+            if let (name, value) = flag {
+                throw ValidationError("\(name) \(formatCompact(value)): --schedule one-cycle cycles \(kind.rawValue)'s \(name.dropFirst(2)) between --max-momentum and --base-momentum, "
+                    + "overwriting it from the first update; give those, or --no-cycle-momentum to keep \(name)")
+            }
+        }
     }
 
     /// Checks that need the epoch length (durations given in epochs): increasing boundaries
@@ -283,6 +338,14 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
         s.patience = patience
         s.minRate = minLR
         s.warmupSteps = warmupSteps
+        s.pctStart = pctStart
+        s.divFactor = divFactor
+        s.finalDivFactor = finalDivFactor
+        s.anneal = anneal
+        s.threePhase = uses.contains(.threePhase) && threePhase
+        s.baseMomentum = baseMomentum
+        s.maxMomentum = maxMomentum
+        s.cycleMomentum = !(uses.contains(.noCycleMomentum) && noCycleMomentum)
         return s
     }
 }

@@ -28,6 +28,7 @@ extension Initialization: NamedChoice {}
 extension OptimizerKind: NamedChoice {}
 extension ScheduleKind: NamedChoice {}
 extension CyclicMode: NamedChoice {}
+extension OneCycleSchedule.Anneal: NamedChoice {}
 extension Metric: NamedChoice {}
 
 /// A comma list of names (`--optimizer sgd,momentum,adam`): each name as in `NamedChoice`,
