@@ -21,6 +21,7 @@ extension ZalandoTrain {
         }
         do {
             arguments = try SubcommandWord.resolve(arguments)
+            arguments = try ResumeArguments.expand(arguments)
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch let code as ExitCode {
