@@ -128,7 +128,7 @@ struct Sweep: ParsableCommand {
         do {
             train = try Train.parse(arguments)
         } catch {
-            throw SweepError.usage(ZalandoTrain.message(for: error))
+            throw SweepError.usage(ZalandoTrain.message(for: error, command: "train"))
         }
         let c = train.trainingConfiguration
         let identity = RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)
