@@ -38,9 +38,10 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
 /// (`sweep DIR --run ID`), which takes the run's lock, resumes it and records its state, exactly
 /// as a local sweep does. For GNU parallel: `… --list | parallel -j 8 --joblog DIR/joblog`.
 public enum CommandList {
-    public static func lines(runs: [PlannedRun], folder: SweepFolder, executable: String, workingDirectory: String) -> [String] {
+    public static func lines(runs: [PlannedRun], folder: SweepFolder, executable: String, workingDirectory: String,
+                             sweepFlags: [String] = []) -> [String] {
         runs.map { run in
-            "cd \(shellQuote(workingDirectory)) && " + shellCommand([executable, "sweep", folder.path, "--run", run.runID])
+            "cd \(shellQuote(workingDirectory)) && " + shellCommand([executable, "sweep", folder.path, "--run", run.runID] + sweepFlags)
         }
     }
 }
@@ -50,7 +51,8 @@ public enum CommandList {
 public enum SlurmScript {
     public static func path(in folder: SweepFolder) -> String { folder.path + "/sweep.sbatch" }
 
-    public static func text(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String) -> String {
+    public static func text(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String,
+                            sweepFlags: [String] = []) -> String {
         let name = folder.path.split(separator: "/").last.map(String.init) ?? "sweep"
         var lines = [
             "#!/bin/bash",
@@ -63,18 +65,19 @@ public enum SlurmScript {
         lines += options.map { $0.hasPrefix("#SBATCH") ? $0 : "#SBATCH \($0)" }
         lines += [
             "cd \(shellQuote(workingDirectory)) || exit 1",
-            "exec \(shellCommand([executable, "sweep", folder.path])) --shard $((SLURM_ARRAY_TASK_ID+1))/\(tasks) --jobs ${SLURM_CPUS_PER_TASK:-1}",
+            "exec \(shellCommand([executable, "sweep", folder.path] + sweepFlags)) --shard $((SLURM_ARRAY_TASK_ID+1))/\(tasks) --jobs ${SLURM_CPUS_PER_TASK:-1}",
             "",
         ]
         return lines.joined(separator: "\n")
     }
 
     /// Writes the script (and DIR/slurm/, which Slurm does not create) and returns its path.
-    public static func write(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String) throws -> String {
+    public static func write(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String,
+                             sweepFlags: [String] = []) throws -> String {
         try makeDirectories(folder.path + "/slurm")
         let path = path(in: folder)
         try writeFileAtomically(path, text(folder: folder, tasks: tasks, options: options, executable: executable,
-                                           workingDirectory: workingDirectory), mode: 0o755)
+                                           workingDirectory: workingDirectory, sweepFlags: sweepFlags), mode: 0o755)
         return path
     }
 }

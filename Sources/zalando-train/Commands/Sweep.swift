@@ -12,8 +12,9 @@ struct Sweep: ParsableCommand {
             or grids: (a list of grids, the union of their products); keys are train flags without --. \
             KEY=V1,V2 adds or replaces an axis. DIR keeps the spec as last given (sweep DIR alone reuses \
             it) and one folder per run, named by its run_id, with its run.csv, checkpoint, model, \
-            train.log and state, and in DIR/.data a plain copy of gzip data sets (about 55 MB each, \
-            so runs start faster; safe to delete). A rerun does only what is missing: finished runs \
+            train.log and state, in DIR/tensorboard/<run_id>/ its TensorBoard events (the HParams \
+            dashboard groups seeds; `tensorboard --logdir DIR/tensorboard`), and in DIR/.data a plain \
+            copy of gzip data sets (about 55 MB each, so runs start faster; safe to delete). A rerun does only what is missing: finished runs \
             are skipped, interrupted ones resume, diverged ones are not retried; a failed run is \
             retried once.
 
@@ -51,6 +52,8 @@ struct Sweep: ParsableCommand {
     var status = false
     @Option(name: .customLong("run"), help: ArgumentHelp("Run only the run with this id, as the commands --list prints do (default: every run).", valueName: "run_id"))
     var runID: String?
+    @Flag(name: .customLong("no-tensorboard"), help: "Do not write TensorBoard events (default: each run's under DIR/tensorboard/<run_id>/, with the HParams dashboard's records).")
+    var noTensorBoard = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs \(jobs): must be at least 1") }
@@ -71,9 +74,10 @@ struct Sweep: ParsableCommand {
     func run() throws {
         let mode: SweepRequest.Mode = list ? .list : status ? .status : slurm ? .slurm(tasks: slurmTasks, options: slurmOptions)
             : runID.map { .single($0) } ?? .run
-        let request = SweepRequest(directory: directory, specFile: spec, axes: axes,
+        var request = SweepRequest(directory: directory, specFile: spec, axes: axes,
                                    jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                    shard: try shard.map(parsedShard), mode: mode)
+        request.tensorBoard = !noTensorBoard
         let environment = SweepDriver.Environment(
             validate: Sweep.define, executable: Sweep.executablePath, checkpoints: Sweep.trainTakesCheckpoints,
             compare: { logs in
