@@ -47,15 +47,7 @@ public enum RunComparison {
 
     /// A `flags` string as (flag, value) pairs in order; a boolean flag has the value "".
     public static func terms(of flags: String) -> [(flag: String, value: String)] {
-        var terms: [(flag: String, value: String)] = []
-        for token in flags.split(separator: " ") {
-            if token.hasPrefix("--") {
-                terms.append((String(token), ""))
-            } else if !terms.isEmpty {
-                terms[terms.count - 1].value += terms[terms.count - 1].value.isEmpty ? String(token) : " " + token
-            }
-        }
-        return terms
+        RunIdentity.terms(of: flags).map { ($0.flag, $0.value ?? "") }
     }
 
     /// A run's configuration as terms: its `flags`, or for a v1 row what its columns say.

@@ -203,7 +203,7 @@ public struct Checkpoint {
     /// One line per flag that differs between the checkpoint and `identity` (the flags given),
     /// `--lr: checkpoint 0.001, given 0.01`; --epochs may be raised. Empty when they match.
     public func flagDifferences(from identity: RunIdentity) -> [String] {
-        let saved = Checkpoint.terms(of: flags)
+        let saved = RunIdentity.terms(of: flags).map { ($0.flag, $0.value) }
         let given = identity.terms.map { ($0.flag, $0.value) }
         let savedValues = Dictionary(saved, uniquingKeysWith: { first, _ in first })
         let givenValues = Dictionary(given, uniquingKeysWith: { first, _ in first })
@@ -226,19 +226,6 @@ public struct Checkpoint {
             if old != new { lines.append("\(flag): checkpoint \(show(old)), given \(show(new))") }
         }
         return lines
-    }
-
-    /// The terms of a canonical `flags` string: each `--flag` with the value after it, if any.
-    static func terms(of flags: String) -> [(String, String?)] {
-        var terms: [(String, String?)] = []
-        for token in flags.split(separator: " ").map(String.init) {
-            if token.hasPrefix("--") {
-                terms.append((token, nil))
-            } else if let last = terms.last, last.1 == nil {
-                terms[terms.count - 1].1 = token
-            }
-        }
-        return terms
     }
 
     /// Puts the whole training state into `trainer` (built from the same flags) and

@@ -42,6 +42,20 @@ public struct RunIdentity: Sendable, Equatable {
         dataset = c.dataset.rawValue
     }
 
+    /// The terms of a `flags` string, in order: each `--flag` with the words after it as its
+    /// value (nil for a boolean flag). The one parser of `flags` (run logs, checkpoints, compare).
+    public static func terms(of flags: String) -> [Term] {
+        var terms: [(flag: String, value: String?)] = []
+        for token in flags.split(separator: " ").map(String.init) {
+            if token.hasPrefix("--") {
+                terms.append((token, nil))
+            } else if let last = terms.indices.last {
+                terms[last].value = terms[last].value.map { $0 + " " + token } ?? token
+            }
+        }
+        return terms.map { Term($0.flag, $0.value) }
+    }
+
     /// The run's name: `--run-name` if given, else the readable default.
     public static func name(of c: TrainingConfiguration, identity: RunIdentity) -> String { c.runName ?? identity.defaultName }
 

@@ -63,6 +63,10 @@ public final class TrainingSession {
     public var checkpointPath: String?
     /// `--restore-best`: --save writes the weights of early stopping's best epoch.
     public var restoreBest = false
+    /// `--hparams`: the flags TensorBoard's HParams plugin records (default: every flag but --seed and --epochs).
+    public var hparamNames: [String]?
+    /// `--tensorboard-run`: the run's folder under --tensorboard (default: its name, a dash and its run_id).
+    public var tensorBoardRunFolder: String?
     /// `--early-stop`, if given.
     public private(set) lazy var earlyStopping: EarlyStopping? = configuration.earlyStopPatience.map {
         EarlyStopping(patience: $0, minDelta: configuration.minDelta, monitorsValidation: trainer.validationSet != nil,
@@ -112,8 +116,11 @@ public final class TrainingSession {
         if let earlyStopping { onEvent(.earlyStoppingOn(earlyStopping)) }
         // Created once every flag is checked and the data is loaded, so a refused run leaves no file.
         let tensorBoard = try tensorBoardDirectory.map {
-            try TensorBoardLog(directory: $0, runFolder: TensorBoardLog.runFolderName(run: runName, runID: identity.runID))
+            try TensorBoardLog(directory: $0, runFolder: tensorBoardRunFolder ?? TensorBoardLog.runFolderName(run: runName, runID: identity.runID))
         }
+        // The HParams session ends finished (success) or diverged (failure); a run stopped by a
+        // signal or an error writes no end, so its resumed end is the one TensorBoard reads.
+        try tensorBoard?.startSession(hparams: identity.hparams(named: hparamNames), groupName: identity.configurationID)
         // Whatever ends the run, the checkpoint being written lands first.
         defer { try? checkpointWriter.wait() }
         trainer.shouldStop = { Interruption.pending }
@@ -136,6 +143,7 @@ public final class TrainingSession {
             } catch let error as TrainingError {
                 onEvent(.progressEnded)
                 if case .diverged = error {
+                    try tensorBoard?.endSession(status: .failure)
                     return .diverged("\(error)" + (keptEpochs(before: epoch).map { " (\($0))" } ?? ""))
                 }
                 throw error
@@ -200,6 +208,7 @@ public final class TrainingSession {
             try Interruption.deferSignals { try save(to: savePath, last: lastResult, overriding: restored) }
             onEvent(.saved(path: savePath))
         }
+        try tensorBoard?.endSession(status: .success)
         if reportTiming { onEvent(.finishedTiming) }
         return .finished
     }

@@ -41,7 +41,8 @@ public enum BestConfigurations {
                     let arguments = replacing("--seed", with: String(seed), in: configuration.runs[0].definition.arguments)
                     let definition = try environment.validate(arguments)
                     if !added.contains(where: { $0.runID == definition.runID }) {
-                        added.append(PlannedRun(definition: definition, label: configuration.runs[0].label + " seed=\(seed)"))
+                        added.append(PlannedRun(definition: definition, label: configuration.runs[0].label + " seed=\(seed)",
+                                                 hparams: configuration.runs[0].hparams))
                     }
                 }
             }
@@ -89,7 +90,7 @@ public enum BestConfigurations {
                 arguments = replacing("--seed", with: String(seed), in: arguments)
                 arguments = replacing("--epochs", with: String(epochs), in: arguments)
                 let definition = try environment.validate(arguments)
-                refits.append(PlannedRun(definition: definition, label: "refit seed=\(seed)"))
+                refits.append(PlannedRun(definition: definition, label: "refit seed=\(seed)", hparams: best.runs[0].hparams))
             }
             writeError("sweep: refit: the best configuration by mean \(metric) (\(format(best.mean))): \(best.runs[0].label); "
                 + "best epochs \(sorted.map(String.init).joined(separator: ", ")), median \(epochs); "
@@ -131,7 +132,8 @@ public enum BestConfigurations {
         try SweepDriver.checkData(of: todo, workingDirectory: currentDirectory())
         writeError("sweep: \(runs.count) run\(runs.count == 1 ? "" : "s"), \(runs.count - todo.count) already done, \(todo.count) to run")
         let runner = LocalRunner(folder: folder, runs: todo, options: .init(jobs: request.jobs, executable: environment.executable,
-                                                                         checkpoints: environment.checkpoints))
+                                                                         checkpoints: environment.checkpoints,
+                                                                         tensorBoard: request.tensorBoard))
         let summary = try runner.run()
         for (run, message) in summary.failed { writeError("sweep: FAILED \(run.runID) \(run.label): \(message) (log: \(folder.log(run.runID)))") }
         return summary

@@ -38,9 +38,10 @@ public struct Shard: Equatable, Sendable, CustomStringConvertible {
 /// (`sweep DIR --run ID`), which takes the run's lock, resumes it and records its state, exactly
 /// as a local sweep does. For GNU parallel: `… --list | parallel -j 8 --joblog DIR/joblog`.
 public enum CommandList {
-    public static func lines(runs: [PlannedRun], folder: SweepFolder, executable: String, workingDirectory: String) -> [String] {
+    public static func lines(runs: [PlannedRun], folder: SweepFolder, executable: String, workingDirectory: String,
+                             sweepFlags: [String] = []) -> [String] {
         runs.map { run in
-            "cd \(shellQuote(workingDirectory)) && " + shellCommand([executable, "sweep", folder.path, "--run", run.runID])
+            "cd \(shellQuote(workingDirectory)) && " + shellCommand([executable, "sweep", folder.path, "--run", run.runID] + sweepFlags)
         }
     }
 }
@@ -54,7 +55,7 @@ public enum SlurmScript {
     /// sbatch's own double quotes (it splits those lines itself, honouring `"` and `\\`), in
     /// the commands with POSIX shell quoting; the job name keeps only safe characters.
     public static func text(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String,
-                            workers: Bool = false) -> String {
+                            workers: Bool = false, sweepFlags: [String] = []) -> String {
         let name = (folder.path.split(separator: "/").last.map(String.init) ?? "sweep")
             .map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? String($0) : "_" }.joined()
         var lines = [
@@ -69,7 +70,7 @@ public enum SlurmScript {
         lines += options.map { $0.hasPrefix("#SBATCH") ? $0 : "#SBATCH \($0)" }
         lines += [
             "cd \(shellQuote(workingDirectory)) || exit 1",
-            "exec \(shellCommand([executable, "sweep", folder.path])) "
+            "exec \(shellCommand([executable, "sweep", folder.path] + sweepFlags)) "
                 + (workers ? "--worker" : "--shard $((SLURM_ARRAY_TASK_ID+1))/\(tasks)") + " --jobs ${SLURM_CPUS_PER_TASK:-1}",
             "",
         ]
@@ -86,7 +87,7 @@ public enum SlurmScript {
     /// A line break in anything written into it would start a new line of the script (a
     /// command every task runs): refused.
     public static func write(folder: SweepFolder, tasks: Int, options: [String], executable: String, workingDirectory: String,
-                             workers: Bool = false) throws -> String {
+                             workers: Bool = false, sweepFlags: [String] = []) throws -> String {
         for (what, value) in [("the sweep folder", folder.path), ("the working folder", workingDirectory), ("the executable", executable)]
             + options.map({ ("--slurm-option", $0) }) where value.contains(where: { $0 == "\n" || $0 == "\r" }) {
             throw SweepError.usage("\(what) \(shellQuote(value)): holds a line break, which would end a line of sweep.sbatch; refused")
@@ -94,7 +95,7 @@ public enum SlurmScript {
         try makeDirectories(folder.path + "/slurm")
         let path = path(in: folder)
         try writeFileAtomically(path, text(folder: folder, tasks: tasks, options: options, executable: executable,
-                                           workingDirectory: workingDirectory, workers: workers), mode: 0o755)
+                                           workingDirectory: workingDirectory, workers: workers, sweepFlags: sweepFlags), mode: 0o755)
         return path
     }
 }

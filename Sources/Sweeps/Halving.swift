@@ -264,6 +264,6 @@ extension RunDefinition {
 
 extension PlannedRun {
     func toEpochs(_ epochs: Int) -> PlannedRun {
-        PlannedRun(definition: definition.toEpochs(epochs), label: label + " (to epoch \(epochs))")
+        PlannedRun(definition: definition.toEpochs(epochs), label: label + " (to epoch \(epochs))", hparams: hparams)
     }
 }

@@ -7,10 +7,11 @@ import Support
 /// The `train` command line of a run in the sweep folder. The one place that knows which of
 /// train's output flags a sweep uses.
 public enum TrainCommand {
-    /// `train <flags> --csv … --save … --checkpoint … [--resume …] [--data-dir …]`; `dataFolder`
-    /// replaces the run's own --data-dir (the sweep's plain copy of the same files).
+    /// `train <flags> --csv … --save … [--tensorboard … --tensorboard-run <run_id> --hparams …]
+    /// --checkpoint … [--resume …] [--data-dir …]`; `dataFolder` replaces the run's own
+    /// --data-dir (the sweep's plain copy of the same files).
     public static func arguments(for run: PlannedRun, in folder: SweepFolder, resuming: Bool, checkpoints: Bool,
-                                 dataFolder: String? = nil) -> [String] {
+                                 dataFolder: String? = nil, tensorBoard: Bool = false) -> [String] {
         let id = run.runID
         var own = run.definition.arguments
         if let dataFolder {
@@ -19,6 +20,10 @@ public enum TrainCommand {
             own += optionArguments("--data-dir", dataFolder)
         }
         var arguments = ["train"] + own + ["--csv", folder.csv(id), "--save", folder.model(id)]
+        if tensorBoard {
+            arguments += ["--tensorboard", folder.tensorBoard, "--tensorboard-run", id]
+            if !run.hparams.isEmpty { arguments += ["--hparams", run.hparams.joined(separator: ",")] }
+        }
         if checkpoints {
             arguments += ["--checkpoint", folder.checkpoint(id)]
             if resuming { arguments += ["--resume", folder.checkpoint(id)] }
@@ -55,6 +60,8 @@ public final class LocalRunner {
         public var executable: String
         /// Whether train takes --checkpoint and --resume.
         public var checkpoints: Bool
+        /// Whether runs write TensorBoard events under DIR/tensorboard/<run_id>/.
+        public var tensorBoard: Bool
         /// One line per run on standard error, no status line (for `--run`, one run per process).
         public var quiet: Bool
         /// The folder a run whose data folder is the argument reads instead, if any (a plain
@@ -65,10 +72,11 @@ public final class LocalRunner {
         var copying: @Sendable () -> Bool
         public init(jobs: Int, executable: String, checkpoints: Bool, quiet: Bool = false,
                     dataFolder: @escaping @Sendable (String) -> String? = { _ in nil },
-                    copying: @escaping @Sendable () -> Bool = { false }) {
+                    copying: @escaping @Sendable () -> Bool = { false }, tensorBoard: Bool = true) {
             self.jobs = jobs
             self.executable = executable
             self.checkpoints = checkpoints
+            self.tensorBoard = tensorBoard
             self.quiet = quiet
             self.dataFolder = dataFolder
             self.copying = copying
@@ -178,9 +186,12 @@ public final class LocalRunner {
         if !resuming {
             // A fresh start: no rows or model of an earlier attempt may remain.
             for path in [folder.csv(id), folder.model(id)] { unlink(path) }
+            for name in listFolder(folder.tensorBoardRun(id)) where name.hasPrefix("events.out.tfevents.") {
+                unlink(folder.tensorBoardRun(id) + "/" + name)
+            }
         }
         let arguments = TrainCommand.arguments(for: run, in: folder, resuming: resuming, checkpoints: options.checkpoints,
-                                               dataFolder: options.dataFolder(run.definition.dataFolder))
+                                               dataFolder: options.dataFolder(run.definition.dataFolder), tensorBoard: options.tensorBoard)
         do {
             let log = try RunLogFile(path: folder.log(id))
             defer { log.close() }

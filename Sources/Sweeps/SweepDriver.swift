@@ -25,6 +25,10 @@ public struct SweepRequest: Sendable {
     public var jobs: Int
     public var shard: Shard?
     public var mode: Mode
+    /// Runs write TensorBoard events under DIR/tensorboard/<run_id>/ (`--no-tensorboard`: false).
+    public var tensorBoard = true
+    /// What the commands this sweep prints (--list, --slurm) pass on of its own flags.
+    var sweepFlags: [String] { tensorBoard ? [] : ["--no-tensorboard"] }
 
     public init(directory: String, specFile: String?, axes: [String], jobs: Int, shard: Shard?, mode: Mode) {
         self.directory = directory
@@ -91,7 +95,8 @@ public enum SweepDriver {
             let pending = runs.filter { [.pending, .failed].contains(folder.state(of: $0)) }
             try checkData(of: pending, workingDirectory: cwd)
             try store(spec, in: folder)
-            for line in CommandList.lines(runs: pending, folder: folder, executable: environment.executable, workingDirectory: cwd) {
+            for line in CommandList.lines(runs: pending, folder: folder, executable: environment.executable, workingDirectory: cwd,
+                                          sweepFlags: request.sweepFlags) {
                 print(line)
             }
             return 0
@@ -101,7 +106,7 @@ public enum SweepDriver {
             let count = max(1, min(tasks ?? runs.count, 1000))
             let path = try SlurmScript.write(folder: folder, tasks: count, options: options,
                                              executable: environment.executable, workingDirectory: cwd,
-                                             workers: spec.halving != nil)
+                                             workers: spec.halving != nil, sweepFlags: request.sweepFlags)
             print("sbatch \(shellQuote(path))")
             return 0
 
@@ -117,7 +122,8 @@ public enum SweepDriver {
             let copies = toRun ? DataCopies(folder: folder).prepare([run.definition.dataFolder], patience: 0) : [:]
             let runner = LocalRunner(folder: folder, runs: [run], options: .init(jobs: 1, executable: environment.executable,
                                                                              checkpoints: environment.checkpoints, quiet: true,
-                                                                             dataFolder: { copies[$0]?.folder }))
+                                                                             dataFolder: { copies[$0]?.folder },
+                                                                             tensorBoard: request.tensorBoard))
             let summary = try runner.run()
             if !summary.elsewhere.isEmpty { writeError("sweep: \(id) is running in another process") }
             return summary.exitCode
@@ -141,7 +147,8 @@ public enum SweepDriver {
             let runner = LocalRunner(folder: folder, runs: todo, options: .init(jobs: request.jobs, executable: environment.executable,
                                                                             checkpoints: environment.checkpoints,
                                                                             dataFolder: { copies?.folder(for: $0) },
-                                                                            copying: { copies?.isMaking ?? false }))
+                                                                            copying: { copies?.isMaking ?? false },
+                                                                            tensorBoard: request.tensorBoard))
             var summary = try runner.run()
             // A copy still being made is let finish (a half-made one stays until the next
             // sweep removes it), but not for long, and not past a signal.
@@ -173,7 +180,8 @@ public enum SweepDriver {
         let runner = LocalRunner(folder: folder, runs: [], options: .init(jobs: request.jobs, executable: environment.executable,
                                                                        checkpoints: environment.checkpoints, quiet: worker,
                                                                        dataFolder: { copies?.folder(for: $0) },
-                                                                       copying: { copies?.isMaking ?? false }),
+                                                                       copying: { copies?.isMaking ?? false },
+                                                                       tensorBoard: request.tensorBoard),
                                  source: picker)
         var summary = try runner.run()
         if summary.signal == 0, let copies {

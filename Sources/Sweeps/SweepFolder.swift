@@ -14,6 +14,7 @@ import Glibc
 ///     DIR/<run_id>/train.log               the child's output, every attempt
 ///     DIR/<run_id>/state                   finished, diverged, failed or interrupted (key=value lines)
 ///     DIR/<run_id>/lock                    flock'ed while the run is running
+///     DIR/tensorboard/<run_id>/            the run's TensorBoard events (train --tensorboard)
 public struct SweepFolder: Sendable {
     /// Absolute path.
     public let path: String
@@ -30,6 +31,8 @@ public struct SweepFolder: Sendable {
     public func log(_ id: String) -> String { runFolder(id) + "/train.log" }
     public func statePath(_ id: String) -> String { runFolder(id) + "/state" }
     public func lockPath(_ id: String) -> String { runFolder(id) + "/lock" }
+    public var tensorBoard: String { path + "/tensorboard" }
+    public func tensorBoardRun(_ id: String) -> String { tensorBoard + "/" + id }
 
     /// Creates the folder (and missing parents).
     public func create() throws {

@@ -32,6 +32,9 @@ public struct PlannedRun: Sendable, Equatable {
     public let definition: RunDefinition
     /// `key=value` for each grid axis of the run (what distinguishes it in the sweep).
     public let label: String
+    /// The keys that vary across the sweep's runs but --seed and --epochs: the run's hparams in
+    /// TensorBoard (empty: none vary, and the run records every flag).
+    public var hparams: [String] = []
     public var runID: String { definition.runID }
 }
 
@@ -45,7 +48,7 @@ public enum SweepPlan {
         "checkpoint": "the sweep checkpoints each run to DIR/<run_id>/checkpoint.safetensors",
         "resume": "the sweep resumes interrupted runs itself",
         "run-name": "runs are named by their flags and identified by run_id",
-        "tensorboard": "not written by sweeps",
+        "tensorboard": "the sweep writes each run's events to DIR/tensorboard/<run_id>/ (--no-tensorboard turns it off)",
         "help": "not a run's flag",
         "version": "not a run's flag",
     ]
@@ -74,6 +77,13 @@ public enum SweepPlan {
         var valuesOf: [String: Set<String>] = [:]
         for settings in combinations { for setting in settings.varying { valuesOf[setting.key, default: []].insert(setting.value) } }
         let singleValued = Set(valuesOf.filter { $0.value.count == 1 }.keys)
+        // TensorBoard's hparams: the keys that vary, in the order the grids name them; the seeds
+        // of a configuration are one group there, and --epochs does not change a run's id.
+        var hparams: [String] = []
+        for settings in combinations {
+            for setting in settings.varying where !singleValued.contains(setting.key) && !["seed", "epochs"].contains(setting.key)
+                && !hparams.contains(setting.key) { hparams.append(setting.key) }
+        }
         var runs: [PlannedRun] = []
         var seen = Set<String>()
         for settings in combinations {
@@ -86,7 +96,7 @@ public enum SweepPlan {
             }
             guard seen.insert(definition.runID).inserted else { continue }
             let label = settings.varying.filter { !singleValued.contains($0.key) }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            runs.append(PlannedRun(definition: definition, label: label.isEmpty ? "(fixed flags only)" : label))
+            runs.append(PlannedRun(definition: definition, label: label.isEmpty ? "(fixed flags only)" : label, hparams: hparams))
         }
         return runs
     }

@@ -170,7 +170,7 @@ struct TensorBoardRunTests {
             let file = try #require(run.files.first)
             #expect(file.name.hasPrefix("events.out.tfevents."))
             #expect(file.first_file_version == "brain.Event:2" && file.first_step == 0)
-            #expect(file.events == 1 + epochs, "the version event, then one per epoch")
+            #expect(file.events == 3 + epochs, "the version event, the HParams session start, one per epoch, the session end")
             let runRows = rows.dropFirst().filter { $0[column("run")!] == runName }
             #expect(runRows.count == epochs)
             for tag in tags {
@@ -228,12 +228,20 @@ struct TensorBoardRunTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder)
         #expect(files.count == 1)
         let records = try tfRecords(in: folder + "/" + files[0])
-        #expect(records.count >= 3, "the version event and epochs 1 and 2 at least: \(records.count)")
+        #expect(records.count >= 4, "the version event, the session start and epochs 1 and 2 at least: \(records.count)")
         // Record 0: wall_time (key 0x09, 8 bytes), then file_version (key 0x1A, length 13).
         #expect(records.first.map { $0.first == 0x09 && Array($0.dropFirst(9)) == [0x1A, 13] + Array("brain.Event:2".utf8) } == true)
-        // Record k ≥ 1: wall_time, then step (key 0x10) = k, then the summary (key 0x2A).
-        for (k, record) in records.enumerated().dropFirst() {
-            #expect(record.count > 12 && record[9] == 0x10 && Int(record[10]) == k && record[11] == 0x2A, "record \(k)")
+        // Record 1: the HParams session start at step 0 (no step field): wall_time, then the
+        // summary (key 0x2A) whose value's tag is _hparams_/session_start_info. A killed run has no end.
+        func holds(_ record: [UInt8], _ tag: String) -> Bool {
+            let bytes = Array(tag.utf8)
+            return record.count >= bytes.count && (0...(record.count - bytes.count)).contains { Array(record[$0..<$0 + bytes.count]) == bytes }
+        }
+        #expect(records.count > 1 && records[1][9] == 0x2A && holds(records[1], "_hparams_/session_start_info"), "record 1 is the session start")
+        #expect(!records.contains { holds($0, "_hparams_/session_end_info") }, "a killed run writes no session end")
+        // Record k ≥ 2: wall_time, then step (key 0x10) = epoch k - 1, then the summary (key 0x2A).
+        for (k, record) in records.enumerated().dropFirst(2) {
+            #expect(record.count > 12 && record[9] == 0x10 && Int(record[10]) == k - 1 && record[11] == 0x2A, "record \(k)")
         }
     }
 
@@ -249,7 +257,7 @@ struct TensorBoardRunTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder)
         #expect(files.count == 1)
         let records = try tfRecords(in: folder + "/" + files[0])
-        #expect(records.count == 3, "the version event and two epochs")
+        #expect(records.count == 5, "the version event, the HParams session start, two epochs, the session end")
     }
 }
 

@@ -42,6 +42,11 @@ public final class TensorBoardLog {
         try append(step: result.epoch, scalars: TensorBoardLog.scalars(of: result))
     }
 
+    /// One encoded event, as it is (the HParams plugin's records: HParamsSummary.swift).
+    public func write(event: [UInt8]) throws {
+        try writer.write(record: event)
+    }
+
     /// An epoch's scalars: costs, accuracies (fractions, as in the CSV), and the rate of its last update.
     public static func scalars(of r: EpochResult) -> [(tag: String, value: Double)] {
         var scalars: [(tag: String, value: Double)] = [("cost/train", r.train.meanCost)]

@@ -15,8 +15,9 @@ struct Sweep: ParsableCommand {
             or grids: (a list of grids, the union of their products); keys are train flags without --. \
             KEY=V1,V2 adds or replaces an axis. DIR keeps the spec as last given (sweep DIR alone reuses \
             it) and one folder per run, named by its run_id, with its run.csv, checkpoint, model, \
-            train.log and state, and in DIR/.data a plain copy of gzip data sets (about 55 MB each, \
-            so runs start faster; safe to delete). A rerun does only what is missing: finished runs \
+            train.log and state, in DIR/tensorboard/<run_id>/ its TensorBoard events (the HParams \
+            dashboard groups seeds; `tensorboard --logdir DIR/tensorboard`), and in DIR/.data a plain \
+            copy of gzip data sets (about 55 MB each, so runs start faster; safe to delete). A rerun does only what is missing: finished runs \
             are skipped, interrupted ones resume, diverged ones are not retried; a failed run is \
             retried once.
 
@@ -62,6 +63,8 @@ struct Sweep: ParsableCommand {
     var seeds: String?
     @Flag(help: "Add runs of the best configuration on the whole training set (no validation) for its median best epoch count, and report their test accuracy.")
     var refit = false
+    @Flag(name: .customLong("no-tensorboard"), help: "Do not write TensorBoard events (default: each run's under DIR/tensorboard/<run_id>/, with the HParams dashboard's records).")
+    var noTensorBoard = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs \(jobs): must be at least 1") }
@@ -100,9 +103,10 @@ struct Sweep: ParsableCommand {
         let mode: SweepRequest.Mode = list ? .list : status ? .status : slurm ? .slurm(tasks: slurmTasks, options: slurmOptions)
             : worker ? .worker : best != nil || refit ? .best(count: best, seeds: chosen, refit: refit)
             : runID.map { .single($0) } ?? .run
-        let request = SweepRequest(directory: directory, specFile: spec, axes: axes,
+        var request = SweepRequest(directory: directory, specFile: spec, axes: axes,
                                    jobs: jobs ?? (worker ? 1 : ProcessInfo.processInfo.activeProcessorCount),
                                    shard: try shard.map(parsedShard), mode: mode)
+        request.tensorBoard = !noTensorBoard
         let environment = SweepDriver.Environment(
             validate: Sweep.define, executable: Sweep.executablePath, checkpoints: Sweep.trainTakesCheckpoints,
             compare: { logs in

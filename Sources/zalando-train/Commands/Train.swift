@@ -84,6 +84,8 @@ struct Train: ParsableCommand {
         session.reportTiming = output.timing
         session.checkpointPath = checkpoints.checkpointPath
         session.restoreBest = earlyStop.restoreBest
+        session.hparamNames = output.hparamNames
+        session.tensorBoardRunFolder = output.tensorBoardRun
         try schedule.validate(iterationsPerEpoch: session.trainer.iterationsPerEpoch)
         if let checkpoint {
             do {

@@ -34,10 +34,26 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write TensorBoard event files to DIR/<run>-<run_id>/ (created if missing): costs, accuracies and lr per epoch.",
                                valueName: "dir"), completion: .directory)
     var tensorboard: String?
+    /// A sweep's: the flags that vary across its runs, its children's TensorBoard hparams.
+    @Option(help: .hidden)
+    var hparams: String?
+    /// A sweep's: the run's folder under --tensorboard (its run_id).
+    @Option(name: .customLong("tensorboard-run"), help: .hidden)
+    var tensorBoardRun: String?
     @Flag(help: .hidden)
     var timing = false
 
+    /// `--hparams lr,optimizer` as flag names.
+    var hparamNames: [String]? { hparams.map { $0.split(separator: ",").map(String.init) } }
+
     func validate() throws {
+        for (flag, value) in [("--hparams", hparams), ("--tensorboard-run", tensorBoardRun)] where value != nil {
+            if tensorboard == nil { throw ValidationError("\(flag) goes with --tensorboard") }
+        }
+        if hparams?.isEmpty == true { throw ValidationError("--hparams '': names no flag") }
+        if let tensorBoardRun, tensorBoardRun.isEmpty || TensorBoardLog.runFolderName(run: tensorBoardRun) != tensorBoardRun {
+            throw ValidationError("--tensorboard-run \(tensorBoardRun.isEmpty ? "''" : tensorBoardRun): not a plain folder name")
+        }
         if let tensorboard {
             // Both new: the run would train to the end, then fail to write the model or log
             // where TensorBoard had made its folder (the trained model lost).
