@@ -164,6 +164,8 @@ struct SlurmQuotingTests {
           .timeLimit(.minutes(3)))
     func aSlurmArrayRunsInAFolderWithSpacesAndQuotes() throws {
         let f = SweepFixture()
+        let slurmLock = SlurmClusterLock()  // one local cluster at a time: suites run in parallel
+        defer { slurmLock.release() }
         let script = TestPaths.packageRoot.appendingPathComponent("scripts/slurm-local.sh").path
         let slurmDir = f.root.appendingPathComponent("slurm-cluster").path
         let start = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' start", output: "\(f.root.path)/slurm-start.txt")

@@ -140,6 +140,18 @@ func runShell(_ command: String, output: String) -> (status: Int32, output: Stri
     return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
 }
 
+/// The one-node Slurm cluster of scripts/slurm-local.sh can run once per machine (its daemons
+/// listen on fixed ports), and Swift Testing runs suites in parallel: every test that starts one
+/// holds this lock (an flock on a file in /tmp) from start to stop.
+final class SlurmClusterLock {
+    private let descriptor: Int32
+    init() {
+        descriptor = open("/tmp/zalando-train-tests-slurm.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+        if descriptor >= 0 { while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {} }
+    }
+    func release() { if descriptor >= 0 { close(descriptor) } }
+}
+
 /// Tools the real-world tests need. Outside CI a missing tool skips loudly; in CI (CI=true or
 /// ZT_REQUIRE_DATA=1, set by .ci/run, which installs them) the test runs and fails instead.
 enum RealTool {
@@ -474,6 +486,8 @@ struct SweepTests {
           .timeLimit(.minutes(3)))
     func aSlurmJobArrayRunsEveryShard() throws {
         let f = SweepFixture()
+        let slurmLock = SlurmClusterLock()  // one local cluster at a time: suites run in parallel
+        defer { slurmLock.release() }
         let script = TestPaths.packageRoot.appendingPathComponent("scripts/slurm-local.sh").path
         let slurmDir = f.root.appendingPathComponent("slurm-cluster").path
         let start = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' start", output: "\(f.root.path)/slurm-start.txt")
