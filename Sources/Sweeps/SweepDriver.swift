@@ -229,8 +229,13 @@ public enum SweepDriver {
         } else {
             throw SweepError.usage("\(folder.path) holds no sweep.yaml; give --spec FILE or axes such as lr=0.1,0.01")
         }
+        var given: [String: String] = [:]
         for argument in request.axes {
             let axis = try SweepSpec.commandLineAxis(argument)
+            // `lr=0.1 lr=0.2` would keep only the last: say which one is meant.
+            if let first = given.updateValue(argument, forKey: axis.key) {
+                throw SweepError.usage("'\(first)' and '\(argument)' both set --\(axis.key); give it once (\(axis.key)=V1,V2 for several values)")
+            }
             spec.setAxis(axis.key, values: axis.values)
         }
         return spec

@@ -47,15 +47,22 @@ public struct SweepSpec: Equatable, Sendable {
             throw SweepError.usage("\(source): a spec is a mapping with fixed:, grid: or grids:")
         }
         var sawGrid = false
+        // Each flag as the spec spells it, for the messages: `fixed` and each grid.
+        var fixedSpellings: [String: String] = [:]
+        var gridSpellings: [(context: String, spellings: [String: String])] = []
         for (keyNode, value) in top {
             let section = keyNode.string ?? ""
             switch section {
             case "fixed":
-                spec.fixed = try settings(value, in: "\(source): fixed")
+                spec.fixed = try settings(value, in: "\(source): fixed", spellings: &fixedSpellings)
             case "grid":
                 if sawGrid { throw SweepError.usage("\(source): give grid: or grids:, not both") }
                 sawGrid = true
-                if value.null == nil { spec.grids = [try axes(value, in: "\(source): grid")] }
+                if value.null == nil {
+                    var spellings: [String: String] = [:]
+                    spec.grids = [try axes(value, in: "\(source): grid", spellings: &spellings)]
+                    gridSpellings.append(("grid", spellings))
+                }
             case "grids":
                 if sawGrid { throw SweepError.usage("\(source): give grid: or grids:, not both") }
                 sawGrid = true
@@ -63,44 +70,78 @@ public struct SweepSpec: Equatable, Sendable {
                 guard case .sequence(let list) = value else {
                     throw SweepError.usage("\(source): grids: must be a list of mappings (each one a grid)")
                 }
-                spec.grids = try list.enumerated().map { try axes($0.element, in: "\(source): grids[\($0.offset + 1)]") }
+                spec.grids = try list.enumerated().map { index, grid in
+                    var spellings: [String: String] = [:]
+                    let context = "grids[\(index + 1)]"
+                    defer { gridSpellings.append((context, spellings)) }
+                    return try axes(grid, in: "\(source): \(context)", spellings: &spellings)
+                }
             case "halving":
                 spec.halving = try Halving.parse(value, source: source)
             default:
                 throw SweepError.usage("\(source): unknown section '\(section)' (a spec has fixed:, grid: or grids:, and may have halving:)")
             }
         }
-        for grid in spec.grids {
-            for axis in grid where spec.fixed.contains(where: { $0.key == axis.key }) {
-                throw SweepError.usage("\(source): \(axis.key) is both fixed and a grid axis")
+        // Within one spec a flag is fixed or an axis, not both (a command-line axis replaces a
+        // fixed flag instead: setAxis).
+        for (context, spellings) in gridSpellings {
+            for (key, spelling) in spellings.sorted(by: { $0.key < $1.key }) {
+                guard let fixed = fixedSpellings[key] else { continue }
+                let named = fixed == spelling ? "\(spelling) is" : "\(fixed) (in fixed:) and \(spelling) (in \(context):) are the same flag, and it is"
+                throw SweepError.usage("\(source): \(named) both fixed and a grid axis; give --\(key) in one place")
             }
         }
         return spec
     }
 
-    private static func settings(_ node: Node, in context: String) throws -> [Setting] {
+    private static func settings(_ node: Node, in context: String, spellings: inout [String: String]) throws -> [Setting] {
         if node.null != nil { return [] }
         guard case .mapping(let mapping) = node else { throw SweepError.usage("\(context): must be a mapping of flag: value") }
         return try mapping.map { key, value in
-            let name = try flagName(key, in: context)
+            let name = try flagName(key, in: context, spellings: &spellings)
             return Setting(name, try text(value, key: name, in: context))
         }
     }
 
-    private static func axes(_ node: Node, in context: String) throws -> [Axis] {
+    /// In an axis each item is one value (an item that is itself a list is one value joined
+    /// with commas, as in `fixed:`).
+    private static func axes(_ node: Node, in context: String, spellings: inout [String: String]) throws -> [Axis] {
         guard case .mapping(let mapping) = node else { throw SweepError.usage("\(context): must be a mapping of flag: [values]") }
         return try mapping.map { key, value in
-            let name = try flagName(key, in: context)
+            let name = try flagName(key, in: context, spellings: &spellings)
+            let values: [String]
             if case .sequence(let list) = value {
-                return Axis(name, try list.map { try text($0, key: name, in: context) })
+                values = try list.map { try text($0, key: name, in: context) }
+            } else {
+                values = [try text(value, key: name, in: context)]
             }
-            return Axis(name, [try text(value, key: name, in: context)])
+            try refuseRepeatedValues(values, key: spellings[name] ?? name, in: context)
+            return Axis(name, values)
         }
     }
 
-    private static func flagName(_ node: Node, in context: String) throws -> String {
-        guard let key = node.string, !key.isEmpty else { throw SweepError.usage("\(context): a key is not a flag name") }
-        return normalizedKey(key)
+    /// An axis lists the values to try, one run each: `lr: [0.1, 0.1]`, or `hidden: [64, 64]`
+    /// meant as two layers, would name one run twice and the grid would not be what it says.
+    static func refuseRepeatedValues(_ values: [String], key: String, in context: String, listHint: Bool = true) throws {
+        var seen = Set<String>()
+        for value in values where !seen.insert(value).inserted {
+            let list = values.joined(separator: ", ")
+            let hint = listHint ? " (each value is one run; for one run whose value is the list, write \(key): [\"\(values.joined(separator: ","))\"], or \(key): [\(list)] in fixed:)" : ""
+            throw SweepError.usage("\(context): \(key): the value \(value) is given twice in the axis\(hint)")
+        }
+    }
+
+    /// The flag a key names; a second spelling of a flag already in the mapping (`lr` and
+    /// `--lr`) is refused, naming both.
+    private static func flagName(_ node: Node, in context: String, spellings: inout [String: String]) throws -> String {
+        guard let spelling = node.string, case let key = normalizedKey(spelling), !key.isEmpty else {
+            throw SweepError.usage("\(context): a key is not a flag name")
+        }
+        if let first = spellings[key] {
+            throw SweepError.usage("\(context): \(first) and \(spelling) are the same flag (--\(key)); give it once")
+        }
+        spellings[key] = spelling
+        return key
     }
 
     /// `--lr` and `lr` name the same flag.
@@ -177,13 +218,14 @@ public struct SweepSpec: Equatable, Sendable {
             String($0).trimmingCharacters(in: " ")
         }
         if values.contains("") { throw SweepError.usage("\(key)=\(rest): an empty value in the axis \(key)") }
+        try refuseRepeatedValues(values, key: key, in: "\(key)=\(rest)", listHint: false)
         return Axis(key, values)
     }
 
     // MARK: - Writing YAML (the spec DIR keeps)
 
     public var yaml: String {
-        func scalar(_ text: String) -> Node { Node(text) }
+        let scalar = SweepSpec.storedScalar
         let fixedNode = Node(fixed.map { (scalar($0.key), scalar($0.value)) })
         func gridNode(_ grid: [Axis]) -> Node {
             Node(grid.map { (scalar($0.key), Node($0.values.map(scalar), .implicit, .flow)) })
@@ -198,6 +240,28 @@ public struct SweepSpec: Equatable, Sendable {
         if let halving { pairs.append((scalar("halving"), halving.node)) }
         let body = (try? Yams.serialize(node: Node(pairs))) ?? ""
         return "# The sweep's spec as last given (zalando-train sweep DIR reuses it).\n" + body
+    }
+}
+
+extension SweepSpec {
+    /// A value as `sweep.yaml` stores it, so that reading the file gives the same text and
+    /// every YAML reader the same meaning. Plain when the plain scalar is a string to YAML, a
+    /// number written in decimal (`0.1`, `1e-3`: YAML's number is the one train reads from the
+    /// text) or `true`/`false` (a bare flag, or none); quoted otherwise, as Yams quotes a
+    /// string: `~`, `null` and `` would be null (a value the spec refuses), `yes`/`on` a
+    /// boolean, `0x10`, `0o17`, `1:20`, `.inf` another number, `2026-12-02` a timestamp.
+    static func storedScalar(_ text: String) -> Node {
+        let plain = Node(text), quoted = Node(text, Tag(.str), .singleQuoted)
+        switch Resolver.default.resolveTag(of: plain) {
+        case .str:
+            return plain
+        case .int, .float:
+            return text.wholeMatch(of: /[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?/) != nil ? plain : quoted
+        case .bool:
+            return ["true", "false"].contains(text.lowercased()) ? plain : quoted
+        default:
+            return quoted
+        }
     }
 }
 
