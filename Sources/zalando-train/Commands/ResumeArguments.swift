@@ -17,7 +17,7 @@ enum ResumeArguments {
     /// --epochs: given beside --resume, they are not compared with the checkpoint here.
     static let uncompared: Set<String> = [
         "--csv", "--save", "--run-name", "--checkpoint", "--resume", "--restore-best", "--tensorboard", "--threads",
-        "--data-dir", "--timing", "--epochs",
+        "--data-dir", "--timing", "--epochs", "--tensorboard-run", "--hparams",
     ]
 
     /// One flag as typed: its name (`--lr`), its value, and the words that gave it.

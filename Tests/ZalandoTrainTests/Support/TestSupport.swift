@@ -97,8 +97,8 @@ func collect(_ process: Process, killAfter seconds: Double? = nil) throws -> (re
     nonisolated(unsafe) var errData = Data()
     let group = DispatchGroup()
     group.enter()
-    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    DispatchQueue.global().async { errData = readToEnd(err.fileHandleForReading.fileDescriptor); group.leave() }
+    let outData = readToEnd(out.fileHandleForReading.fileDescriptor)
     group.wait()
     process.waitUntilExit()
     watchdog.cancel()
@@ -136,4 +136,19 @@ func csvRecords(_ text: String) -> [[String]] {
     }
     if !field.isEmpty || !fields.isEmpty { fields.append(field); records.append(fields) }
     return records
+}
+
+/// Everything until end of file, retrying reads a signal interrupted: Foundation's
+/// readDataToEndOfFile traps on EINTR (`try!` inside), which killed the whole test process when
+/// a test's signal (a child's SIGCHLD, a SIGINT sent in a test) landed on the reading thread.
+func readToEnd(_ fd: Int32) -> Data {
+    var data = Data()
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        data.append(contentsOf: chunk[0..<n])
+    }
+    return data
 }
