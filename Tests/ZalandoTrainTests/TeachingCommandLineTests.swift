@@ -149,7 +149,7 @@ struct HelpTextTests {
         #expect(train.contains("  plateau "))
         #expect(!train.contains("comma list"), "train --help describes path/lr's comma lists")
         #expect(lr.contains("Schedules (") && !lr.contains("Optimizers ("))
-        #expect(!lr.contains("optimizer's"), "lr --help says --lr defaults to the optimizer's")
+        #expect(!lr.contains("default: the optimizer's"), "lr --help says --lr defaults to the optimizer's")
         #expect(lr.contains("required"))
         #expect(path.contains("Optimizers (") && path.contains("Schedules ("))
         for text in [lr, path] { #expect(!text.contains("\n  plateau "), "plateau in the table of a command that refuses it") }

@@ -35,10 +35,10 @@ struct OutputOptions: ParsableArguments {
                                valueName: "dir"), completion: .directory)
     var tensorboard: String?
     /// A sweep's: the flags that vary across its runs, its children's TensorBoard hparams.
-    @Option(help: .hidden)
+    @Option(help: ArgumentHelp("Flags that are TensorBoard hparams (a sweep sets it; default: every flag but --seed and --epochs).", visibility: .hidden))
     var hparams: String?
     /// A sweep's: the run's folder under --tensorboard (its run_id).
-    @Option(name: .customLong("tensorboard-run"), help: .hidden)
+    @Option(name: .customLong("tensorboard-run"), help: ArgumentHelp("The run folder under --tensorboard (a sweep sets it; default: <run>-<run_id>).", visibility: .hidden))
     var tensorBoardRun: String?
     @Flag(help: .hidden)
     var timing = false
