@@ -54,8 +54,7 @@ public struct PathProblem: Sendable {
         let bytes = try readFileContents(path, limit: 256 << 20, what: "an x,y CSV file")
         guard let text = String(validating: bytes, as: UTF8.self) else { throw FileProblem(path: path, problem: "is not UTF-8 text") }
         var xs: [Double] = [], ys: [Double] = []
-        // "\r\n" is one Character in Swift, never equal to "\n": CRLF files split on both.
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
         for (index, rawLine) in lines.enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if index == 0 {

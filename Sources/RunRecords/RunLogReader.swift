@@ -87,16 +87,14 @@ public enum RunLogReader {
     }
 
     /// A folder stands for the run logs of a sweep folder (`DIR/<run_id>/run.csv`, in run_id
-    /// order), or else for the CSV run logs directly in it; a folder without any is refused
-    /// with one line.
+    /// order); a folder without any is refused with one line.
     public static func expandingSweepFolders(_ paths: [String]) throws -> [String] {
         try paths.flatMap { path -> [String] in
             var info = stat()
             guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [path] }
             let base = path.hasSuffix("/") ? path : path + "/"
             let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            var logs = names.sorted().map { base + $0 + "/run.csv" }.filter { FileManager.default.isReadableFile(atPath: $0) }
-            if logs.isEmpty { logs = RunLogInputs.logs(inFolder: path) }
+            let logs = names.sorted().map { base + $0 + "/run.csv" }.filter { FileManager.default.isReadableFile(atPath: $0) }
             guard !logs.isEmpty else {
                 throw FileProblem(path: path, problem: "is a folder without run logs (a sweep folder holds <run_id>/run.csv)")
             }
@@ -136,17 +134,6 @@ public enum RunLogReader {
         mutating func read(path: String) throws {
             var layout: Layout?
             var columns: [String] = []
-            do {
-                try scan(path: path, layout: &layout, columns: &columns)
-            } catch let problem as FileProblem {
-                // Not a run log at all (a model, a picture): say what it is, not where CSV failed.
-                if let kind = RunLogInputs.kind(of: path) { throw FileProblem(path: path, problem: "is \(kind), not a CSV run log") }
-                throw problem
-            }
-            if layout == nil { throw FileProblem(path: path, problem: "is empty") }
-        }
-
-        private mutating func scan(path: String, layout: inout Layout?, columns: inout [String]) throws {
             try CSVScanner.scan(path: path) { record, line, unterminated in
                 guard let layout else {
                     let header = (0..<record.count).map { record.string($0) }
@@ -158,6 +145,7 @@ public enum RunLogReader {
                 }
                 try self.add(record, layout: layout, columns: columns, path: path, line: line, unterminated: unterminated)
             }
+            if layout == nil { throw FileProblem(path: path, problem: "is empty") }
         }
 
         mutating func add(_ f: CSVScanner.Record, layout l: Layout, columns: [String], path: String, line: Int, unterminated: Bool) throws {

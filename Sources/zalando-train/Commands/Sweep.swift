@@ -132,7 +132,7 @@ struct Sweep: ParsableCommand {
         do {
             train = try Train.parse(arguments)
         } catch {
-            throw SweepError.usage(ZalandoTrain.message(for: error, command: "train"))
+            throw SweepError.usage(ZalandoTrain.message(for: error))
         }
         let c = train.trainingConfiguration
         let identity = RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)

@@ -164,9 +164,7 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
         try checkAll("--end-lr", endLRList, "zero or positive") { $0 >= 0 }
         try checkAll("--power", powerList, "zero or positive") { $0 >= 0 }
         try checkAll("--alpha", alphaList, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
-        // Below 1 the periods shrink and add up to decay-steps/(1 − t-mul); past that, keras's
-        // CosineDecayRestarts takes the log of a negative number (NaN rates).
-        try checkAll("--t-mul", tMulList, "at least 1 (below 1 the periods shrink to nothing and sgdr's rate becomes NaN)") { $0 >= 1 }
+        try checkAll("--t-mul", tMulList, "positive") { $0 > 0 }
         try checkAll("--m-mul", mMulList, "positive") { $0 > 0 }
         try checkAll("--max-lr", maxLRList, "positive") { $0 > 0 }
         try checkAll("--gamma", gammaList, "in (0, 1]") { $0 > 0 && $0 <= 1 }

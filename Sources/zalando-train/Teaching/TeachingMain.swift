@@ -14,14 +14,12 @@ extension ZalandoTrain {
     /// program opens (the run log) ever becomes its stdout or stderr.
     static func main() {
         StandardStreams.protect()
-        var arguments = NegativeValues.attach(Array(CommandLine.arguments.dropFirst()))
+        let arguments = NegativeValues.attach(Array(CommandLine.arguments.dropFirst()))
         if let script = Completions.script(for: arguments) {
             print(script)
             return
         }
         do {
-            arguments = try SubcommandWord.resolve(arguments)
-            arguments = try ResumeArguments.expand(arguments)
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch let code as ExitCode {
@@ -30,32 +28,22 @@ extension ZalandoTrain {
         } catch {
             let code = exitCode(for: error)
             guard code == .validationFailure else { exit(withError: error) }
-            writeToStandardError(teachingMessage(for: error, arguments: arguments) + "\n")
+            writeToStandardError(teachingMessage(for: error) + "\n")
             Foundation.exit(code.rawValue)
         }
     }
 
-    /// The full usage error text (Error, Help and Usage lines) with the teaching first line;
-    /// `command` names the subcommand that parsed (default: the one the usage line names), and
-    /// `arguments`, the command line, lets a decimal comma be named (`--lr 0,01`).
-    static func teachingMessage(for error: Error, command: String? = nil, arguments: [String]? = nil) -> String {
+    /// The full usage error text (Error, Help and Usage lines) with the teaching first line.
+    static func teachingMessage(for error: Error) -> String {
         let full = ArgumentParserText.fullMessage(ZalandoTrain.self, error)
-        let command = command ?? ErrorTeacher.command(inFullText: full, subcommands: CommandCatalog.shared.subcommandNames)
-        let text = ErrorTeacher.rewriteFullText(full, message: ArgumentParserText.message(ZalandoTrain.self, error), command: command)
-        guard let arguments, text.hasPrefix("Error: ") else { return text }
-        let line = String(text.dropFirst("Error: ".count).prefix { $0 != "\n" })
-        let parse = { (words: [String]) -> String? in
-            do { _ = try parseAsRoot(words); return nil } catch { return message(for: error) }
-        }
-        guard let better = DecimalComma.hint(for: line, arguments: arguments, parse: parse) else { return text }
-        return "Error: " + better + text.dropFirst("Error: ".count + line.count)
+        let command = ErrorTeacher.command(inFullText: full, subcommands: CommandCatalog.shared.subcommandNames)
+        return ErrorTeacher.rewriteFullText(full, message: ArgumentParserText.message(ZalandoTrain.self, error), command: command)
     }
 
     /// The error's message as the user sees it (the teaching first line, without "Error: "),
-    /// for callers in this process such as the tests and sweep (`command: "train"` for an error
-    /// of `Train.parse`, whose usage line names no subcommand).
-    static func message(for error: Error, command: String? = nil) -> String {
-        let text = teachingMessage(for: error, command: command)
+    /// for callers in this process such as the tests.
+    static func message(for error: Error) -> String {
+        let text = teachingMessage(for: error)
         guard text.hasPrefix("Error: ") else { return ArgumentParserText.message(ZalandoTrain.self, error) }
         return String(text.dropFirst("Error: ".count).prefix { $0 != "\n" })
     }
