@@ -51,11 +51,15 @@ MaxArraySize=1001
 $node State=UNKNOWN
 PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
-    # munge: its socket folder is not created in a container, so make it by hand.
-    if ! pgrep -x munged >/dev/null; then
+    # munge: its socket folder is not created in a container, so make it by hand. Whether one
+    # runs is asked of munge itself, not of pgrep: a container's pid 1 may reap late, and a
+    # munged just stopped lingers as a zombie that pgrep still lists (CI then started a cluster
+    # with no munge, and every sinfo waited out its timeouts).
+    if ! munge_works; then
         mkdir -p /run/munge && chown munge:munge /run/munge && chmod 755 /run/munge
         runuser -u munge -- munged </dev/null >/dev/null 2>&1
         touch "$dir/started-munged"
+        munge_works || die "munged did not start or does not answer (munge -n | unmunge fails)"
     fi
     # The daemons get no terminal and no pipe of ours: a caller reading our output to its end
     # (a test) would otherwise wait for them forever.
@@ -68,13 +72,19 @@ EOF
             { stop; die "$daemon exited (another Slurm on this machine?); see $dir/$daemon.log"; }
     done
     export SLURM_CONF="$conf"
-    for _ in $(seq 1 60); do
-        state="$(sinfo -h -o %t 2>/dev/null || true)"
+    # 30 s of wall-clock time, each sinfo bounded: an unanswering controller makes one sinfo
+    # wait out its message timeouts, so a count of tries alone is no bound.
+    local deadline=$((SECONDS + 30))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        state="$(timeout 5 sinfo -h -o %t 2>/dev/null || true)"
         case "$state" in idle*|mix*|alloc*) echo "export SLURM_CONF=$conf"; return 0 ;; esac
         sleep 0.5
     done
     die "the node did not become idle in 30 s (state '${state:-none}'); see $dir/slurmctld.log and $dir/slurmd.log"
 }
+
+# munge_works: a credential made by the running munged decodes (within 5 s).
+munge_works() { timeout 5 sh -c 'munge -n </dev/null | unmunge' >/dev/null 2>&1; }
 
 # alive PID: the process exists and is not a zombie (a container's pid 1 may never reap it).
 alive() { [ -r "/proc/$1/stat" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat")" != Z ]; }

@@ -164,21 +164,15 @@ struct SlurmQuotingTests {
           .timeLimit(.minutes(3)))
     func aSlurmArrayRunsInAFolderWithSpacesAndQuotes() throws {
         let f = SweepFixture()
-        let slurmLock = SlurmClusterLock()  // one local cluster at a time: suites run in parallel
-        defer { slurmLock.release() }
-        let script = TestPaths.packageRoot.appendingPathComponent("scripts/slurm-local.sh").path
-        let slurmDir = f.root.appendingPathComponent("slurm-cluster").path
-        let start = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' start", output: "\(f.root.path)/slurm-start.txt")
-        defer { _ = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' stop", output: "\(f.root.path)/slurm-stop.txt") }
-        #expect(start.status == 0, "\(start.output)")
-        guard start.status == 0 else { return }
+        let cluster = LocalSlurmCluster(in: f.root)
+        defer { cluster.stop() }
+        #expect(cluster.start.status == 0, "\(cluster.start.output)")
+        guard cluster.start.status == 0 else { return }
         let dir = f.root.appendingPathComponent("my \"sweep\" 1").path
         let written = try runTool(["sweep", dir, "lr=0.1,0.05", "data-dir=\(f.data)", "epochs=1", "optimizer=sgd",
                                    "--slurm", "--slurm-option", "--cpus-per-task=1"], in: f.root)
         #expect(written.status == 0, "\(written.stderr)")
-        let sbatch = RealTool.path("sbatch") ?? "/usr/bin/sbatch"
-        let job = try runProcess(sbatch, ["--wait", "\(dir)/sweep.sbatch"], in: f.root,
-                                 environment: ["SLURM_CONF": "\(slurmDir)/slurm.conf"])
+        let job = try cluster.submitAndWait("\(dir)/sweep.sbatch", in: f.root)
         #expect(job.status == 0, "\(job.stdout)\(job.stderr)")
         let outputs = (try? FileManager.default.contentsOfDirectory(atPath: "\(dir)/slurm")) ?? []
         #expect(outputs.count == 2, "one output per task (one task per run) in DIR/slurm: \(outputs)")

@@ -260,22 +260,17 @@ struct SweepHalvingTests {
           .timeLimit(.minutes(3)))
     func aSlurmArrayOfWorkersRunsAHalvingSweep() throws {
         let f = SweepFixture()
-        let slurmLock = SlurmClusterLock()  // one local cluster at a time: suites run in parallel
-        defer { slurmLock.release() }
-        let script = TestPaths.packageRoot.appendingPathComponent("scripts/slurm-local.sh").path
-        let slurmDir = f.root.appendingPathComponent("slurm-cluster").path
-        let start = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' start", output: "\(f.root.path)/slurm-start.txt")
-        defer { _ = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' stop", output: "\(f.root.path)/slurm-stop.txt") }
-        #expect(start.status == 0, "\(start.output)")
-        guard start.status == 0 else { return }
+        let cluster = LocalSlurmCluster(in: f.root)
+        defer { cluster.stop() }
+        #expect(cluster.start.status == 0, "\(cluster.start.output)")
+        guard cluster.start.status == 0 else { return }
         let spec = f.spec(Self.grid + Self.halving, fixed: Self.fixed)
         let written = try f.sweep(["--spec", spec, "--slurm", "--slurm-tasks", "2", "--slurm-option", "--cpus-per-task=1"])
         #expect(written.status == 0, "\(written.stderr)")
         let text = try String(contentsOfFile: "\(f.dir)/sweep.sbatch", encoding: .utf8)
         #expect(text.contains("#SBATCH --array=0-1"))
         #expect(text.contains(" --worker --jobs ${SLURM_CPUS_PER_TASK:-1}"), "\(text)")
-        let sbatch = RealTool.path("sbatch") ?? "/usr/bin/sbatch"
-        let job = try runProcess(sbatch, ["--wait", "\(f.dir)/sweep.sbatch"], in: f.root, environment: ["SLURM_CONF": "\(slurmDir)/slurm.conf"])
+        let job = try cluster.submitAndWait("\(f.dir)/sweep.sbatch", in: f.root)
         #expect(job.status == 0, "\(job.stdout)\(job.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(f.dir)/slurm").count == 2)
         try Self.checkEveryEpochOnce(f, runs: 9)

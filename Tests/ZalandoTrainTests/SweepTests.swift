@@ -140,16 +140,38 @@ func runShell(_ command: String, output: String) -> (status: Int32, output: Stri
     return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
 }
 
-/// The one-node Slurm cluster of scripts/slurm-local.sh can run once per machine (its daemons
-/// listen on fixed ports), and Swift Testing runs suites in parallel: every test that starts one
-/// holds this lock (an flock on a file in /tmp) from start to stop.
-final class SlurmClusterLock {
+/// The one-node Slurm cluster of scripts/slurm-local.sh, started for one test and stopped after
+/// it. It can run once per machine (its daemons listen on fixed ports), and Swift Testing runs
+/// suites in parallel, so the cluster holds a lock (an flock on a file in /tmp) from start to
+/// stop. Every wait is bounded by `timeout`: a test's time limit cannot interrupt a blocking
+/// call, so a hung sinfo or sbatch would otherwise hold the whole run (CI once waited 50 minutes).
+final class LocalSlurmCluster {
     private let descriptor: Int32
-    init() {
+    private let script = TestPaths.packageRoot.appendingPathComponent("scripts/slurm-local.sh").path
+    private let folder: String
+    private let scratch: String
+    /// What `start` printed, and its status: 0 when the node is idle and takes jobs.
+    private(set) var start: (status: Int32, output: String) = (1, "not started")
+    var environment: [String: String] { ["SLURM_CONF": "\(folder)/slurm.conf"] }
+
+    init(in root: URL) {
+        folder = root.appendingPathComponent("slurm-cluster").path
+        scratch = root.path
         descriptor = open("/tmp/zalando-train-tests-slurm.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
         if descriptor >= 0 { while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {} }
+        start = runShell("ZT_SLURM_DIR='\(folder)' timeout 90 bash '\(script)' start", output: "\(scratch)/slurm-start.txt")
     }
-    func release() { if descriptor >= 0 { close(descriptor) } }
+
+    /// `sbatch --wait FILE`, ended after `seconds`.
+    func submitAndWait(_ file: String, in directory: URL, seconds: Int = 150) throws -> ProcessResult {
+        let sbatch = RealTool.path("sbatch") ?? "/usr/bin/sbatch"
+        return try runProcess("/usr/bin/timeout", ["\(seconds)", sbatch, "--wait", file], in: directory, environment: environment)
+    }
+
+    func stop() {
+        _ = runShell("ZT_SLURM_DIR='\(folder)' timeout 60 bash '\(script)' stop", output: "\(scratch)/slurm-stop.txt")
+        if descriptor >= 0 { close(descriptor) }
+    }
 }
 
 /// Tools the real-world tests need. Outside CI a missing tool skips loudly; in CI (CI=true or
@@ -486,15 +508,10 @@ struct SweepTests {
           .timeLimit(.minutes(3)))
     func aSlurmJobArrayRunsEveryShard() throws {
         let f = SweepFixture()
-        let slurmLock = SlurmClusterLock()  // one local cluster at a time: suites run in parallel
-        defer { slurmLock.release() }
-        let script = TestPaths.packageRoot.appendingPathComponent("scripts/slurm-local.sh").path
-        let slurmDir = f.root.appendingPathComponent("slurm-cluster").path
-        let start = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' start", output: "\(f.root.path)/slurm-start.txt")
-        defer { _ = runShell("ZT_SLURM_DIR='\(slurmDir)' bash '\(script)' stop", output: "\(f.root.path)/slurm-stop.txt") }
-        #expect(start.status == 0, "\(start.output)")
-        guard start.status == 0 else { return }
-        let environment = ["SLURM_CONF": "\(slurmDir)/slurm.conf"]
+        let cluster = LocalSlurmCluster(in: f.root)
+        defer { cluster.stop() }
+        #expect(cluster.start.status == 0, "\(cluster.start.output)")
+        guard cluster.start.status == 0 else { return }
 
         let spec = f.spec("grid:\n  optimizer: [sgd, adam]\n  lr: [0.1, 0.01]\n  seed: [1, 2]\n")
         let written = try f.sweep(["--spec", spec, "--slurm", "--slurm-tasks", "3", "--slurm-option", "--cpus-per-task=1"])
@@ -505,8 +522,7 @@ struct SweepTests {
         #expect(text.contains("--shard $((SLURM_ARRAY_TASK_ID+1))/3 --jobs ${SLURM_CPUS_PER_TASK:-1}"))
         #expect(text.contains("#SBATCH --cpus-per-task=1"))
 
-        let sbatch = RealTool.path("sbatch") ?? "/usr/bin/sbatch"
-        let job = try runProcess(sbatch, ["--wait", "\(f.dir)/sweep.sbatch"], in: f.root, environment: environment)
+        let job = try cluster.submitAndWait("\(f.dir)/sweep.sbatch", in: f.root)
         #expect(job.status == 0, "\(job.stdout)\(job.stderr)")
         let outputs = try FileManager.default.contentsOfDirectory(atPath: "\(f.dir)/slurm")
         #expect(outputs.count == 3, "one output per task: \(outputs)")
