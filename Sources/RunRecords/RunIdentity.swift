@@ -72,7 +72,7 @@ public struct RunIdentity: Sendable, Equatable {
             Term("--seed", String(c.seed)),
             Term("--validation", String(c.validation)),
         ]
-        t += optimizerTerms(c.optimizer, learningRate: c.learningRate)
+        t += optimizerTerms(c.optimizer, learningRate: c.learningRate, overwrittenBySchedule: cycledHyperparameter(of: c))
         t.append(Term("--l1", number(c.l1)))
         if let clip = c.clipNorm { t.append(Term("--clip-norm", number(clip))) }
         t.append(Term("--grad-noise", number(c.gradientNoise)))
@@ -86,9 +86,22 @@ public struct RunIdentity: Sendable, Equatable {
         return t
     }
 
-    static func optimizerTerms(_ o: OptimizerSettings, learningRate: Double) -> [Term] {
+    /// The optimizer's momentum or β1 when one-cycle's momentum cycling writes it before every
+    /// update: its own value never acts, so it is no part of the run's identity, and leaving it
+    /// out keeps `flags` a command line train accepts (train refuses --momentum/--beta1 beside
+    /// cycling). rmsprop keeps --momentum: its value > 0 is what gives it a momentum to cycle.
+    static func cycledHyperparameter(of c: TrainingConfiguration) -> Hyperparameter? {
+        guard c.schedule.kind == .oneCycle, c.schedule.cycleMomentum, c.optimizer.takesMomentumCycling else { return nil }
+        switch c.optimizer.kind {
+        case .momentum, .nesterov: return .momentum
+        case .adam, .amsgrad, .adamw, .adamax, .nadam: return .beta1
+        default: return nil
+        }
+    }
+
+    static func optimizerTerms(_ o: OptimizerSettings, learningRate: Double, overwrittenBySchedule: Hyperparameter? = nil) -> [Term] {
         var t = [Term("--optimizer", o.kind.rawValue), Term("--lr", number(learningRate))]
-        for parameter in o.kind.hyperparameters {
+        for parameter in o.kind.hyperparameters where parameter != overwrittenBySchedule {
             switch parameter {
             case .momentum: t.append(Term("--momentum", number(o.momentum)))
             case .dampening: t.append(Term("--dampening", number(o.dampening)))

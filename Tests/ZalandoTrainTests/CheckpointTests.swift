@@ -148,6 +148,31 @@ struct CheckpointResumeTests {
                 "\(flagsColumn)")
     }
 
+    /// A one-cycle run's `flags` is a command train accepts, naming the same run: the momentum
+    /// or β1 the cycle overwrites is left out (train refuses it beside cycling), rmsprop's
+    /// --momentum stays (it is what gives rmsprop a momentum to cycle).
+    @Test(arguments: [["--optimizer", "momentum"], ["--optimizer", "nesterov"], ["--optimizer", "adam"],
+                      ["--optimizer", "adamw"], ["--optimizer", "rmsprop", "--momentum", "0.5"],
+                      ["--optimizer", "adam", "--no-cycle-momentum"]])
+    func oneCycleFlagsRunAgainAsTheSameRun(optimizer: [String]) throws {
+        let dir = TestPaths.temporaryDirectory()
+        let first = dir.appendingPathComponent("first.csv").path, again = dir.appendingPathComponent("again.csv").path
+        let run = try runTool(PatternData.arguments + optimizer + ["--schedule", "one-cycle", "--epochs", "1", "--csv", first])
+        #expect(run.status == 0, "\(run.stderr)")
+        let row = try #require(try runLogRows(first).first)
+        let flags = try #require(row["flags"])
+        let cycled = optimizer.contains("--no-cycle-momentum") || optimizer[1] == "rmsprop" ? nil
+            : (optimizer[1].hasPrefix("adam") ? "--beta1" : "--momentum")
+        if let cycled { #expect(!flags.contains(cycled + " "), "\(flags)") }
+        if optimizer[1] == "rmsprop" { #expect(flags.contains("--momentum 0.5"), "\(flags)") }
+        let words = flags.split(separator: " ").map(String.init)
+        let rerun = try runTool(words + ["--data-dir", PatternData.directory, "--csv", again])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let rerunRow = try #require(try runLogRows(again).first)
+        #expect(rerunRow["run_id"] == row["run_id"])
+        #expect(rerunRow["train_cost"] == row["train_cost"])
+    }
+
     /// Without --decay-steps the cycle is the run's updates: a run continued to more epochs is
     /// another cycle, and the checkpoint says so instead of resuming into a different schedule.
     @Test func oneCycleOverTheRunRefusesMoreEpochs() throws {
