@@ -151,8 +151,11 @@ public struct Checkpoint {
         self.flags = flags
         self.runID = runID
         let meta = metadata
+        // Bounded like a run log's counts, so `epoch + 1` and the like cannot overflow.
         func counted(_ key: String) throws -> Int {
-            guard let value = meta[key].flatMap(Int.init), value >= 0 else { throw fail("__metadata__ \(key) is missing or not a count") }
+            guard let value = meta[key].flatMap(Int.init), (0...RunLogReader.maximumCount).contains(value) else {
+                throw fail("__metadata__ \(key) is missing or not a count from 0 to 2^53")
+            }
             return value
         }
         epoch = try counted("epoch")
@@ -168,8 +171,8 @@ public struct Checkpoint {
     }
 
     func count(_ key: String) throws -> Int {
-        guard let value = metadata[key].flatMap(Int.init), value >= 0 else {
-            throw FileProblem(path: path, problem: "__metadata__ \(key) is missing or not a count")
+        guard let value = metadata[key].flatMap(Int.init), (0...RunLogReader.maximumCount).contains(value) else {
+            throw FileProblem(path: path, problem: "__metadata__ \(key) is missing or not a count from 0 to 2^53")
         }
         return value
     }
