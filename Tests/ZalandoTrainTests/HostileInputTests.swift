@@ -15,7 +15,7 @@ struct FuzzRegressionTests {
 
     static func inputs() -> [String] {
         var found: [String] = []
-        for target in ["idx", "runlog", "pathdata", "model"] {
+        for target in ["idx", "runlog", "pathdata", "model", "checkpoint"] {
             let folder = fuzz.appendingPathComponent("corpus/\(target)")
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] { found.append("\(target)/corpus/\(name)") }
         }
@@ -45,6 +45,8 @@ struct FuzzRegressionTests {
             if let problem = try? PathProblem.read(csv: path) { _ = PathPicture.minimum(of: problem) }
         case "model":
             _ = try? ModelFile.load(path: path, batchCapacity: 4)
+        case "checkpoint":
+            do { _ = try Checkpoint.read(path: path).resumingLine } catch { #expect(error is FileProblem, "\(error)") }
         default:
             Issue.record("unknown fuzz target in \(input)")
         }
