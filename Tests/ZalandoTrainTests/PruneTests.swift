@@ -157,7 +157,7 @@ struct PruneTests {
         (["--sparsity", "0.5", "--output", "OUT"], "is a folder"),
         (["--sparsity", "0.5", "--output", "OUT/"], "names a folder"),
         (["--sparsity", "0.5", "--output", ""], "empty file name"),
-        (["--sparsity", "0.5", "--output", "MODEL"], "is the input"),
+        (["--sparsity", "0.5", "--output", "MODEL"], "is also an input or output of this command"),
         (["--sparsity", "0.5", "--output", "OUT/notes.txt"], "not a zalando-train model"),
         (["--sparsity", "0.5", "--output", "/dev/null"], "not a regular file"),
         (["--model", "MISSING", "--sparsity", "0.5"], "MISSING"),
