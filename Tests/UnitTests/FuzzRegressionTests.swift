@@ -9,8 +9,8 @@ import Training
 @testable import TestSupport
 
 /// Every fuzzing seed (Fuzz/corpus/TARGET) and every saved crashing input
-/// (Fuzz/regressions/TARGET-NAME) goes through its reader again: a value or a typed error,
-/// never a trap.
+/// (Fuzz/regressions/TARGET-NAME) goes through its reader again: a value, or the reader's own
+/// typed error (DataError for IDX files, FileProblem for the others); never another error or a trap.
 struct FuzzRegressionTests {
     static let fuzz = TestPaths.packageRoot.appendingPathComponent("Fuzz")
 
@@ -38,14 +38,19 @@ struct FuzzRegressionTests {
         case "idx":
             do { _ = try IDXFile.read(path: path) } catch { #expect(error is DataError, "\(error)") }
         case "runlog":
-            if let runs = try? RunLogReader.read(paths: [path]), !runs.isEmpty {
-                _ = RunComparison.table(runs, metric: .testCost)
-                _ = RunComparison.chart(runs, metric: .testAccuracy, logCost: true)
-            }
+            // A log that reads is summarised (the code compare runs); one that does not names
+            // the file and the problem: a FileProblem, never another error or a trap.
+            do {
+                let runs = try RunLogReader.read(paths: [path])
+                if !runs.isEmpty {
+                    _ = RunComparison.table(runs, metric: .testCost)
+                    _ = RunComparison.chart(runs, metric: .testAccuracy, logCost: true)
+                }
+            } catch { #expect(error is FileProblem, "\(error)") }
         case "pathdata":
-            if let problem = try? PathProblem.read(csv: path) { _ = PathPicture.minimum(of: problem) }
+            do { _ = PathPicture.minimum(of: try PathProblem.read(csv: path)) } catch { #expect(error is FileProblem, "\(error)") }
         case "model":
-            _ = try? ModelFile.load(path: path, batchCapacity: 4)
+            do { _ = try ModelFile.load(path: path, batchCapacity: 4) } catch { #expect(error is FileProblem, "\(error)") }
         default:
             Issue.record("unknown fuzz target in \(input)")
         }
