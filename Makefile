@@ -28,7 +28,7 @@ help:
 	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DEST=DIR: into DIR/mnist, DIR/fashion; DATA_MIRROR=DIR offline)"
 	@echo "make bench          speed and memory against the bare OpenBLAS floor"
 	@echo "make install        binary, man page and bash/zsh/fish completions under PREFIX (now $(PREFIX))"
-	@echo "make fuzz           libFuzzer on the four file readers (FUZZ_SECONDS=600 per target)"
+	@echo "make fuzz           libFuzzer on the five file readers (FUZZ_SECONDS=600 per target)"
 	@echo "make figures        rebuild the gallery of the chapter's figures in docs/figures (trains 3 runs)"
 	@echo "make clean          remove build products (data stays)"
 	@echo "TARGET_CPU=...      LLVM CPU to build for (now: '$(TARGET_CPU)'; empty = any x86-64)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make fuzz: coverage-guided fuzzing (libFuzzer + AddressSanitizer) of the four file readers —
-# IDX/gzip, run-log CSV (compare), x,y CSV (path --data), safetensors (evaluate).
-#   FUZZ_SECONDS=600   time per target     FUZZ_TARGETS="idx runlog pathdata model"
+# make fuzz: coverage-guided fuzzing (libFuzzer + AddressSanitizer) of the five file readers —
+# IDX/gzip, run-log CSV (compare), x,y CSV (path --data), safetensors (evaluate), checkpoint (--resume).
+#   FUZZ_SECONDS=600   time per target     FUZZ_TARGETS="idx runlog pathdata model checkpoint"
 #   FUZZ_JOBS=2        targets run at once
 # Seeds: Fuzz/corpus/TARGET (committed). New coverage goes to Fuzz/findings/TARGET/corpus
 # (ignored); a crashing input is saved as Fuzz/findings/TARGET/crash-… — copy it to
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-600}
-TARGETS=${FUZZ_TARGETS:-idx runlog pathdata model}
+TARGETS=${FUZZ_TARGETS:-idx runlog pathdata model checkpoint}
 JOBS=${FUZZ_JOBS:-2}
 RUNTIME=$(ls /opt/swift/usr/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a 2>/dev/null | head -n 1 || true)
 if [ -z "$RUNTIME" ]; then

@@ -150,14 +150,9 @@ public struct Checkpoint {
         guard let flags = metadata["flags"], let runID = metadata["run_id"] else { throw fail("lacks flags or run_id") }
         self.flags = flags
         self.runID = runID
-        let meta = metadata
-        func counted(_ key: String) throws -> Int {
-            guard let value = meta[key].flatMap(Int.init), value >= 0 else { throw fail("__metadata__ \(key) is missing or not a count") }
-            return value
-        }
-        epoch = try counted("epoch")
-        batchesDone = try counted("batches_done")
-        iteration = try counted("iteration")
+        epoch = try Checkpoint.count("epoch", in: metadata, path: path)
+        batchesDone = try Checkpoint.count("batches_done", in: metadata, path: path)
+        iteration = try Checkpoint.count("iteration", in: metadata, path: path)
     }
 
     func number(_ key: String) throws -> Double {
@@ -167,9 +162,15 @@ public struct Checkpoint {
         return value
     }
 
-    func count(_ key: String) throws -> Int {
-        guard let value = metadata[key].flatMap(Int.init), value >= 0 else {
-            throw FileProblem(path: path, problem: "__metadata__ \(key) is missing or not a count")
+    func count(_ key: String) throws -> Int { try Checkpoint.count(key, in: metadata, path: path) }
+
+    /// The one check of a count in a checkpoint's metadata: bounded like a run log's counts
+    /// (0 to 2^53), so `epoch + 1` and the products resuming makes cannot overflow; the refusal
+    /// names the key and the value found.
+    static func count(_ key: String, in metadata: [String: String], path: String) throws -> Int {
+        guard let text = metadata[key] else { throw FileProblem(path: path, problem: "__metadata__ \(key) is missing") }
+        guard let value = Int(text), (0...RunLogReader.maximumCount).contains(value) else {
+            throw FileProblem(path: path, problem: "__metadata__ \(key) \"\(escapedForTerminal(String(text.prefix(40))))\" is not a count from 0 to 2^53")
         }
         return value
     }

@@ -190,7 +190,8 @@ public enum ModelFile {
     }
 
     /// A JSON number that is exactly an integer (not 1.5, not 1e30, not a string), as Int.
-    private static func exactInt(_ value: Any) -> Int? {
+    /// A JSON number that is exactly an Int (the one check of integers in safetensors headers).
+    static func exactInt(_ value: Any) -> Int? {
         guard let number = value as? NSNumber else { return nil }
         return Int(exactly: number)
     }

@@ -9,8 +9,9 @@ import Training
 /// - `flags` lists every flag that changes the numbers, with its resolved value (defaults
 ///   written out, `5e` durations resolved to iterations), in one fixed order and number format,
 ///   so `zalando-train train <flags>` reruns the run. Output-only flags (--csv, --save,
-///   --run-name, --checkpoint, --resume, --restore-best, --tensorboard, --threads, --data-dir)
-///   are left out: --restore-best only chooses which weights --save writes.
+///   --run-name, --checkpoint, --resume, --restore-best, --tensorboard, --data-dir) are left
+///   out: --restore-best only chooses which weights --save writes. --threads is in it when not 1
+///   (other thread counts change the last bits of the sums).
 /// - `runID` is the first 6 bytes (12 hex digits) of SHA-256 of `flags` without its --epochs
 ///   term, so a run continued to more epochs keeps its id.
 public struct RunIdentity: Sendable, Equatable {
@@ -33,14 +34,22 @@ public struct RunIdentity: Sendable, Equatable {
     public init(configuration c: TrainingConfiguration, iterationsPerEpoch: Int) {
         terms = RunIdentity.terms(of: c, iterationsPerEpoch: iterationsPerEpoch)
         flags = terms.map(\.text).joined(separator: " ")
-        let withoutEpochs = terms.filter { $0.flag != "--epochs" }.map(\.text).joined(separator: " ")
-        runID = SHA256.digest(Array(withoutEpochs.utf8)).prefix(6).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-        }.joined()
+        runID = RunIdentity.runID(of: terms)
         defaultName = RunIdentity.readableName(terms: terms, configuration: c, iterationsPerEpoch: iterationsPerEpoch)
         dataset = c.dataset.rawValue
     }
+
+    /// The run_id of these terms: SHA-256 of their text without the --epochs term, 6 bytes in hex.
+    static func runID(of terms: [Term]) -> String {
+        let withoutEpochs = terms.filter { $0.flag != "--epochs" }.map(\.text).joined(separator: " ")
+        return SHA256.digest(Array(withoutEpochs.utf8)).prefix(6).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+        }.joined()
+    }
+
+    /// The run_id a logged `flags` string stands for (the run log's repair checks a row's id by it).
+    public static func runID(ofFlags flags: String) -> String { runID(of: terms(of: flags)) }
 
     /// The terms of a `flags` string, in order: each `--flag` with the words after it as its
     /// value (nil for a boolean flag). The one parser of `flags` (run logs, checkpoints, compare).
@@ -83,6 +92,10 @@ public struct RunIdentity: Sendable, Equatable {
         if let patience = c.earlyStopPatience {
             t += [Term("--early-stop", String(patience)), Term("--min-delta", number(c.minDelta))]
         }
+        // Several OpenBLAS threads sum in another order and change the last bits, so the thread
+        // count is part of the run (a resume with another count is refused); 1, the default,
+        // stays out, so the ids of single-threaded runs do not change.
+        if c.threads != 1 { t.append(Term("--threads", String(c.threads))) }
         return t
     }
 

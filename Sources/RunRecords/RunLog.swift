@@ -30,7 +30,9 @@ public final class RunLog {
         try file.withLock {
             let size = try file.size()
             if size == 0 {
-                try file.appendWhole(Array((RunLog.header + "\n").utf8), sizeBefore: 0)
+                let bytes = Array((RunLog.header + "\n").utf8)
+                try file.appendWhole(bytes, sizeBefore: 0)
+                knownEnd = bytes.count
                 return
             }
             let start = try file.read(at: 0, count: RunLog.header.utf8.count + 2)
@@ -57,55 +59,67 @@ public final class RunLog {
         try file.withLock {
             var size = try repairEnd(size: try file.size())
             if size == 0 {  // emptied under us: the header goes first, in the same write
-                try file.appendWhole(Array((RunLog.header + "\n").utf8) + row, sizeBefore: 0)
+                let bytes = Array((RunLog.header + "\n").utf8) + row
+                try file.appendWhole(bytes, sizeBefore: 0)
+                knownEnd = bytes.count
                 return
             }
             size = try file.size()
             try file.appendWhole(row, sizeBefore: size)
+            knownEnd = size + row.count
         }
     }
 
-    /// With the lock held: if the file's last byte is not a newline, end a complete last row (or
-    /// the header) with its newline, or cut the remains of a half row back to the last newline
-    /// (with a warning), so the next row never fuses onto it. Returns the size afterwards.
+    /// The offset up to which the file is known to be whole records (a record boundary), as this
+    /// writer last saw it under the lock: rows other runs append after it are scanned once.
+    private var knownEnd = 0
+
+    /// With the lock held: make the file end at a record boundary. The records after the last
+    /// known boundary are scanned with the log's own CSV scanner, so a line break inside a quoted
+    /// field (a --run-name holding a newline) is never taken for the end of a row. A last record
+    /// that lacks only its newline gets it; the remains of a half row (cut anywhere, inside
+    /// quotes too) are cut back to the last real boundary, with a warning. Returns the size after.
     private func repairEnd(size: Int) throws -> Int {
-        guard size > 0, try file.read(at: size - 1, count: 1) != [10] else { return size }
-        // Find the last newline, reading backwards in blocks.
-        var lineStart = 0
-        var end = size
-        var tail: [UInt8] = []
-        search: while end > 0 {
-            let start = max(0, end - 65_536)
-            let block = try file.read(at: start, count: end - start)
-            if let newline = block.lastIndex(of: 10) {
-                lineStart = start + newline + 1
-                tail = Array(block[(newline + 1)...]) + tail
-                break search
+        if size == knownEnd { return size }
+        let from = size > knownEnd ? knownEnd : 0  // emptied or cut under us: scan it all again
+        var tailIsRow = false, tailIsHeader = false
+        let ending: (lastBreak: Int, insideQuotes: Bool, line: Int)
+        do {
+            ending = try CSVScanner.scan(path: path, from: from) { record, _, unterminated in
+                guard unterminated else { return }
+                tailIsHeader = (0..<record.count).map { record.string($0) } == RunLog.columns
+                tailIsRow = RunLog.isWholeRow(record)
             }
-            tail = block + tail
-            end = start
+        } catch is FileProblem where from > 0 {
+            // Line numbers counted from the known end: scan from the start for the file's own.
+            knownEnd = 0
+            return try repairEnd(size: size)
+        } catch let problem as FileProblem {
+            throw FileProblem(path: path, problem: "is damaged (\(problem.problem)\(problem.line > 0 ? " on line \(problem.line)" : "")); "
+                + "refusing to append to it — choose another --csv file")
         }
-        if RunLog.isWholeRecord(tail, atStart: lineStart == 0) {
+        let tailBytes = size - ending.lastBreak
+        if tailBytes == 0 {
+            knownEnd = size
+            return size
+        }
+        if !ending.insideQuotes && (ending.lastBreak == 0 ? tailIsHeader : tailIsRow) {
             try file.appendWhole([10], sizeBefore: size)
+            knownEnd = size + 1
             return size + 1
         }
-        try file.truncate(to: lineStart)
+        try file.truncate(to: ending.lastBreak)
         writeToStandardError("zalando-train: warning: \(path): the last line was the remains of a half-written row "
-            + "(\(tail.count) bytes, no newline); cut back to the last whole row\n")
-        return lineStart
+            + "(\(tailBytes) bytes, not a whole row); cut back to the last whole row\n")
+        knownEnd = ending.lastBreak
+        return ending.lastBreak
     }
 
-    /// Whether `line` (without its newline) is a complete v2 row, or the header at the file's start.
-    static func isWholeRecord(_ line: [UInt8], atStart: Bool) -> Bool {
-        if atStart { return line == Array(header.utf8) }
-        var fields = 1
-        var inQuotes = false
-        for byte in line {
-            if byte == 34 { inQuotes.toggle() } else if byte == 44 && !inQuotes { fields += 1 }
-        }
-        guard !inQuotes, fields == columns.count, let last = line.last else { return false }
-        // A row ends with its flags, which always end with a value or a flag name.
-        return last != 44
+    /// Whether `record` is a complete v2 row: 21 fields, and a run_id that is the id of its flags
+    /// (a row cut inside unquoted flags still has 21 fields; its shortened flags give another id).
+    static func isWholeRow(_ record: CSVScanner.Record) -> Bool {
+        guard record.count == columns.count else { return false }
+        return record.string(0) == RunIdentity.runID(ofFlags: record.string(columns.count - 1))
     }
 
     /// One row for an epoch of a run, in the column order of `header`.

@@ -45,6 +45,16 @@ public struct EpochRecord: Sendable {
     public let testAccuracy: Double
     public let seconds: Double
 
+    /// Whether two runs' rows are the same rows, bit for bit (NaN costs included).
+    static func sameRows(_ a: [EpochRecord], _ b: [EpochRecord]) -> Bool {
+        func bits(_ r: EpochRecord) -> [UInt64] {
+            let counts: [UInt64] = [UInt64(r.epoch), UInt64(r.iteration), r.valCost == nil ? 1 : 0]
+            let values: [Double] = [r.lr, r.trainCost, r.trainAccuracy, r.valCost ?? 0, r.valAccuracy ?? 0, r.testCost, r.testAccuracy, r.seconds]
+            return counts + values.map(\.bitPattern)
+        }
+        return a.count == b.count && zip(a, b).allSatisfy { bits($0) == bits($1) }
+    }
+
     /// The metric's value; NaN when the row has no such value (no validation set).
     public func value(of metric: Metric) -> Double {
         switch metric {
@@ -79,10 +89,21 @@ public enum Metric: String, CaseIterable, Sendable {
 public enum RunLogReader {
     /// The longest record accepted: far beyond any real row (a 4 KB --run-name is a long one).
     public static let maximumRecordBytes = 16 << 20
+    /// The largest epoch or iteration a log may hold (2^53: exact as a Double).
+    public static let maximumCount = 1 << 53
 
+    /// A run is counted once however it is reached (DESIGN.md "compare"): a log given twice, by
+    /// another spelling (`f.csv ./f.csv`, a symlink) or as a folder and a log inside it, is read
+    /// once (by its real path), and an occurrence identical to one already read (the same key and
+    /// the same rows: a copy of a log) is dropped.
     public static func read(paths: [String]) throws -> [RunHistory] {
         var collector = Collector()
-        for path in try expandingSweepFolders(paths) { try collector.read(path: path) }
+        var seen: Set<String> = []
+        for path in try expandingSweepFolders(paths) {
+            let real = realpath(path, nil).map { pointer in defer { free(pointer) }; return String(cString: pointer) } ?? path
+            guard seen.insert(real).inserted else { continue }
+            try collector.read(path: path)
+        }
         return collector.finish()
     }
 
@@ -162,13 +183,18 @@ public enum RunLogReader {
                 guard let column, !f.isEmpty(column) else { return nil }
                 return try number(column)
             }
-            func integer(_ column: Int) throws -> Int {
-                guard let value = f.integer(column) else {
-                    throw FileProblem(path: path, line: line, problem: "\(columns[column]) \"\(escapedForTerminal(String(f.string(column).prefix(40))))\" is not a whole number")
+            /// Epochs and iterations: whole numbers from 0 to 2^53 (exact as a Double, and far
+            /// from overflowing any sum or product a report makes of them).
+            func count(_ column: Int) throws -> Int {
+                let shown = "\(columns[column]) \"\(escapedForTerminal(String(f.string(column).prefix(40))))\""
+                switch f.integer(column) {
+                case .value(let value) where (0...RunLogReader.maximumCount).contains(value): return value
+                case .notAnInteger: throw FileProblem(path: path, line: line, problem: "\(shown) is not a whole number")
+                case .value, .outOfRange:
+                    throw FileProblem(path: path, line: line, problem: "\(shown) is out of range (a count from 0 to 2^53)")
                 }
-                return value
             }
-            let record = EpochRecord(epoch: try integer(l.epoch), iteration: try integer(l.iteration), lr: try number(l.lr),
+            let record = EpochRecord(epoch: try count(l.epoch), iteration: try count(l.iteration), lr: try number(l.lr),
                                      trainCost: try number(l.trainCost), trainAccuracy: try number(l.trainAccuracy),
                                      valCost: try optionalNumber(l.valCost), valAccuracy: try optionalNumber(l.valAccuracy),
                                      testCost: try number(l.testCost), testAccuracy: try number(l.testAccuracy), seconds: try number(l.seconds))
@@ -199,6 +225,14 @@ public enum RunLogReader {
         /// Unique display names: the first run of a name keeps it, later ones get " (2)", " (3)"…
         /// (one counter per name, so this stays linear however often a name repeats).
         mutating func finish() -> [RunHistory] {
+            var occurrences: [String: [Int]] = [:]
+            var unique: [RunHistory] = []
+            for run in runs {
+                if occurrences[run.key, default: []].contains(where: { EpochRecord.sameRows(unique[$0].epochs, run.epochs) }) { continue }
+                occurrences[run.key, default: []].append(unique.count)
+                unique.append(run)
+            }
+            runs = unique
             var used = Set(runs.map(\.loggedName))
             var seen: Set<String> = []
             var nextCopy: [String: Int] = [:]
@@ -247,21 +281,33 @@ enum CSVScanner {
             return value
         }
 
-        func integer(_ i: Int) -> Int? {
+        /// A decimal integer; nil for anything else, `.outOfRange` beyond Int (checked, never
+        /// wrapped: 19 nines are more than Int.max and trapped here).
+        func integer(_ i: Int) -> IntegerField {
             let s = start(i), e = ends[i]
-            guard e > s, e - s <= 19 else { return nil }
+            guard e > s else { return .notAnInteger }
             var value = 0
             var k = s
             let negative = bytes[s] == 45
-            if negative { k += 1; if k == e { return nil } }
+            if negative { k += 1; if k == e { return .notAnInteger } }
+            var overflow = false
             while k < e {
                 let digit = Int(bytes[k]) - 48
-                guard digit >= 0 && digit <= 9 else { return nil }
-                value = value * 10 + digit  // at most 19 characters: cannot overflow
+                guard digit >= 0 && digit <= 9 else { return .notAnInteger }
+                if !overflow {
+                    let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                    let (next, o2) = times10.addingReportingOverflow(digit)
+                    overflow = o1 || o2
+                    value = next
+                }
                 k += 1
             }
-            return negative ? -value : value
+            return overflow ? .outOfRange : .value(negative ? -value : value)
         }
+    }
+
+    enum IntegerField: Equatable {
+        case value(Int), notAnInteger, outOfRange
     }
 
     /// Clinger's fast path: a plain decimal ("-0.8429333333333333") whose digits make an integer
@@ -298,7 +344,18 @@ enum CSVScanner {
 
     /// Calls `body(record, line, unterminated)` for every record (blank lines skipped); `line` is
     /// where the record starts, `unterminated` is true for a last record without its line break.
+    /// A file ending inside a quoted field is refused.
     static func scan(path: String, _ body: (Record, Int, Bool) throws -> Void) throws {
+        let ending = try scan(path: path, from: 0, body)
+        if ending.insideQuotes { throw FileProblem(path: path, line: ending.line, problem: "unterminated quoted field (truncated file?)") }
+    }
+
+    /// The records from byte `offset` on, which must be a record boundary (line numbers count
+    /// from there). The file may end anywhere, even inside quotes; the result says where it did:
+    /// `lastBreak`, the offset just past its last record boundary (a line break outside quotes,
+    /// or `offset`), `insideQuotes`, and the line the last record starts on. The run log's repair
+    /// cuts at `lastBreak` (RunLog), so this is the one place that knows where records end.
+    static func scan(path: String, from offset: Int, _ body: (Record, Int, Bool) throws -> Void) throws -> (lastBreak: Int, insideQuotes: Bool, line: Int) {
         // Opened without blocking and checked on the descriptor (InputFile): a FIFO or device is
         // refused with one line naming its kind instead of hanging.
         let input: InputFile
@@ -318,6 +375,12 @@ enum CSVScanner {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileProblem(path: path, problem: "cannot be read: \(errorText())") }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        guard offset == 0 || lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            throw FileProblem(path: path, problem: "cannot be read: \(errorText())")
+        }
+        // Bytes consumed before the current chunk, and the offset past the last line break outside quotes.
+        var consumed = offset
+        var lastBreak = offset
 
         // 1 MB reads; less for a small file (the fuzzer reads thousands of tiny ones a second).
         let chunkSize = max(4096, min(1 << 20, Int(info.st_size) + 1))
@@ -357,11 +420,12 @@ enum CSVScanner {
                 throw FileProblem(path: path, line: line, problem: "cannot be read: \(errorText())")
             }
             if n == 0 { break }
+            defer { consumed += n }
             var i = 0
             while i < n {
                 if skipLineFeed {
                     skipLineFeed = false
-                    if chunk[i] == 10 { i += 1; continue }
+                    if chunk[i] == 10 { i += 1; lastBreak = consumed + i; continue }
                 }
                 if state == 2 {
                     if chunk[i] == 34 { fields.append(34); state = 1; i += 1; continue }
@@ -397,6 +461,7 @@ enum CSVScanner {
                         fieldWasQuoted = true
                     } else {
                         try endRecord(unterminated: false)
+                        lastBreak = consumed + i
                         line += 1
                         recordLine = line
                         skipLineFeed = c == 13
@@ -407,8 +472,9 @@ enum CSVScanner {
                 }
             }
         }
-        if state == 1 { throw FileProblem(path: path, line: recordLine, problem: "unterminated quoted field (truncated file?)") }
+        if state == 1 { return (lastBreak, true, recordLine) }
         if fields.count > 0 || ends.count > 0 || fieldWasQuoted { try endRecord(unterminated: true) }
+        return (lastBreak, false, recordLine)
     }
 }
 

@@ -88,11 +88,16 @@ enum SafeTensorsFile {
         let dataBytes = bytes.count - dataStart
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), offsets.count == 2,
-                  shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataBytes,
-                  offsets[1] - offsets[0] == 4 * shape.reduce(1, *) else {
+                  let shape = exactCounts(entry["shape"]), let offsets = exactCounts(entry["data_offsets"]), offsets.count == 2,
+                  offsets[0] <= offsets[1], offsets[1] <= dataBytes else {
                 throw fail("tensor \(name) has a malformed entry or data outside the file (truncated?)")
+            }
+            // The element count is checked as it is multiplied: a shape of [2^32, 2^32] trapped here.
+            let elements = shape.reduce(Optional(4)) { product, size in
+                product.flatMap { let (p, overflow) = $0.multipliedReportingOverflow(by: size); return overflow || p > dataBytes ? nil : p }
+            }
+            guard let elements, offsets[1] - offsets[0] == elements else {
+                throw fail("tensor \(name) has shape \(shape), which does not match its data_offsets \(offsets)")
             }
             ranges.append((offsets[0], offsets[1]))
             tensors[name] = Contents.Tensor(dtype: dtype, shape: shape, bytes: bytes[(dataStart + offsets[0])..<(dataStart + offsets[1])])
@@ -108,5 +113,13 @@ enum SafeTensorsFile {
             guard String(crc, radix: 16) == expected else { throw fail("is damaged: the CRC-32 of its data does not match its header") }
         }
         return Contents(metadata: metadata, tensors: tensors)
+    }
+
+    /// A JSON array of whole numbers from 0 to Int.max, or nil: a fraction, a negative number, a
+    /// number beyond Int or a non-number is refused, never truncated or silently dropped.
+    static func exactCounts(_ value: Any?) -> [Int]? {
+        guard let array = value as? [Any] else { return nil }
+        let counts = array.compactMap(ModelFile.exactInt)
+        return counts.count == array.count && counts.allSatisfy({ $0 >= 0 }) ? counts : nil
     }
 }

@@ -107,6 +107,7 @@ public final class TrainingSession {
     }
 
     public func run() throws -> TrainingOutcome {
+        try refuseRunAlreadyLogged()
         let c = configuration
         let network = trainer.network
         Interruption.install()
@@ -122,7 +123,7 @@ public final class TrainingSession {
         // signal or an error writes no end, so its resumed end is the one TensorBoard reads.
         try tensorBoard?.startSession(hparams: identity.hparams(named: hparamNames), groupName: identity.configurationID)
         // Whatever ends the run, the checkpoint being written lands first.
-        defer { try? checkpointWriter.wait() }
+        defer { checkpointWriter.wait() }
         trainer.shouldStop = { Interruption.pending }
         var lastResult = resumed?.last
         var reportedDeadLayers: [Int] = []
@@ -153,15 +154,18 @@ public final class TrainingSession {
                 let signal = Interruption.signal
                 var message = "interrupted by \(Interruption.name(of: signal)) in epoch \(epoch) after iteration \(trainer.update.updatesMade)"
                 if let kept = keptEpochs(before: epoch) { message += "; " + kept }
+                var checkpointFailure: Error?
                 if let checkpointPath {
-                    try writeCheckpoint(to: checkpointPath, epoch: epoch - 1, last: lastResult)
-                    try checkpointWriter.wait()
-                    message += "; checkpoint saved to \(checkpointPath)"
+                    writeCheckpoint(to: checkpointPath, epoch: epoch - 1, last: lastResult)
+                    checkpointFailure = checkpointWriter.wait()
+                    if checkpointFailure == nil { message += "; checkpoint saved to \(checkpointPath)" }
                 }
                 if let savePath {
                     try Interruption.deferSignals { try save(to: savePath, last: lastResult) }
                     message += "; model saved to \(savePath)"
                 }
+                // The model is saved before the failed checkpoint is reported (one line, exit 1).
+                if let checkpointFailure { throw RunStopped(message: "\(checkpointFailure); " + message) }
                 onEvent(.interrupted(message: message))
                 return .interrupted(.interrupted(by: signal))
             }
@@ -173,19 +177,20 @@ public final class TrainingSession {
             // row of an epoch whose checkpoint never landed, or (killed before the row) a
             // checkpoint whose row is missing: resuming writes a missing row from the checkpoint
             // and skips the rows the log already holds (see resume(from:)). Each epoch once.
-            if let checkpointPath { try writeCheckpoint(to: checkpointPath, epoch: epoch, last: result) }
-            if loggedEpochs.contains(epoch) { lastResult = result; if stop { break }; continue }
-            do {
-                try runLog?.append(RunLog.row(configuration: c, identity: identity, name: runName, result: result))
-            } catch {
-                // Disk full or a file size limit: the row was rolled back; keep the model if we can.
-                var message = "\(error); the run stopped in epoch \(epoch), whose row is not in the log"
-                if let savePath {
-                    do { try save(to: savePath, last: result); message += "; model saved to \(savePath)" } catch { message += "; model not saved: \(error)" }
+            // A checkpoint write that failed in the background is only reported below, once the
+            // epoch's row and the model are written: a full disk must not cost those.
+            if let checkpointPath { writeCheckpoint(to: checkpointPath, epoch: epoch, last: result) }
+            if !loggedEpochs.contains(epoch) {
+                do {
+                    try runLog?.append(RunLog.row(configuration: c, identity: identity, name: runName, result: result))
+                } catch {
+                    // Disk full or a file size limit: the row was rolled back; keep the model if we can.
+                    throw stopped(by: error, in: epoch, result: result, rowKept: false)
                 }
-                throw RunStopped(message: message)
+                do { try tensorBoard?.append(result) } catch { throw stopped(by: error, in: epoch, result: result, rowKept: true) }
             }
-            try tensorBoard?.append(result)
+            if let failure = checkpointWriter.failure { throw stopped(by: failure, in: epoch, result: result, rowKept: true) }
+            if loggedEpochs.contains(epoch) { lastResult = result; if stop { break }; continue }
             // Once per collapse: again only when the set of dead layers changes (a collapsed
             // network stays so, and the same line every epoch buried the epoch lines).
             let deadLayers = result.train.deadFractions.indices.filter { result.train.deadFractions[$0] >= 0.5 }
@@ -196,7 +201,7 @@ public final class TrainingSession {
             lastResult = result
             if stop { break }
         }
-        try checkpointWriter.wait()
+        let lastCheckpointFailure = checkpointWriter.wait()
         if let savePath {
             var restored: [String: String] = [:]
             if restoreBest, let earlyStopping, earlyStopping.bestEpoch > 0 {
@@ -208,9 +213,47 @@ public final class TrainingSession {
             try Interruption.deferSignals { try save(to: savePath, last: lastResult, overriding: restored) }
             onEvent(.saved(path: savePath))
         }
+        // The last epoch's checkpoint failed: reported after its row and the model are written.
+        if let lastCheckpointFailure {
+            let epoch = lastResult?.epoch ?? 0
+            throw RunStopped(message: "\(lastCheckpointFailure); the run finished epoch \(epoch), whose row is in the log"
+                + (savePath.map { "; model saved to \($0)" } ?? ""))
+        }
         try tensorBoard?.endSession(status: .success)
         if reportTiming { onEvent(.finishedTiming) }
         return .finished
+    }
+
+    /// One run, one record (DESIGN.md "train"): a new run (not `--resume`) whose run_id the
+    /// --csv already holds is refused before training (exit 64), so a log never holds the same
+    /// run twice; the message says how to continue it instead or keep both.
+    private func refuseRunAlreadyLogged() throws {
+        guard resumed == nil, let runLog else { return }
+        guard let logged = try RunLogReader.runs(withID: identity.runID, in: runLog.path).last else { return }
+        let epochs = logged.epochs.last?.epoch ?? 0
+        throw UsageError(message: "\(runLog.path) already holds this run (run_id \(identity.runID), \"\(escapedForTerminal(logged.loggedName))\", "
+            + "\(epochs) epoch\(epochs == 1 ? "" : "s")): continue it with --resume CHECKPOINT (the file its --checkpoint wrote), "
+            + "or give another --csv to keep both")
+    }
+
+    /// A write that failed after training started (the run log, a checkpoint, TensorBoard) stops
+    /// the run, but only after what can still be kept is written: --save (and the epoch's row,
+    /// written before unless it is the log that failed). One line: the file and its problem,
+    /// then what the run kept (exit 1).
+    private func stopped(by error: Error, in epoch: Int, result: EpochResult, rowKept: Bool) -> RunStopped {
+        var message = "\(error); the run stopped in epoch \(epoch), whose row is " + (rowKept ? "in the log" : "not in the log")
+        if runLog == nil && rowKept { message = "\(error); the run stopped after epoch \(epoch)" }
+        // A checkpoint write failing beside the log's is named too (still one line).
+        if let checkpointFailure = checkpointWriter.wait(), "\(checkpointFailure)" != "\(error)" { message += "; also \(checkpointFailure)" }
+        if let savePath {
+            do {
+                try Interruption.deferSignals { try save(to: savePath, last: result) }
+                message += "; model saved to \(savePath)"
+            } catch {
+                message += "; model not saved: \(error)"
+            }
+        }
+        return RunStopped(message: message)
     }
 
     /// "runs.csv keeps the 3 finished epochs" when a run stops early in `epoch`; nil without --csv.
@@ -245,11 +288,11 @@ public final class TrainingSession {
     /// Hands the state to the background writer. With --timing, reports the seconds training
     /// waited (the copy, and the previous write if it had not finished), the previous write's
     /// seconds and the checkpoint's size.
-    private func writeCheckpoint(to path: String, epoch: Int, last: EpochResult?) throws {
+    private func writeCheckpoint(to path: String, epoch: Int, last: EpochResult?) {
         let start = monotonicSeconds()
         let snapshot = Checkpoint.snapshot(trainer: trainer, identity: identity, runName: runName, epoch: epoch, last: last,
                                            earlyStopping: earlyStopping)
-        try checkpointWriter.submit(snapshot, to: path)
+        checkpointWriter.submit(snapshot, to: path)
         if reportTiming {
             onEvent(.checkpointTiming(seconds: monotonicSeconds() - start, previousWriteSeconds: checkpointWriter.lastWriteSeconds,
                                       bytes: snapshot.data.count))

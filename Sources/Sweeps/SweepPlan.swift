@@ -8,7 +8,7 @@ public struct RunDefinition: Sendable, Equatable {
     public let flags: String
     public let epochs: Int
     /// `train` arguments that reproduce the run: the canonical flags plus the output-only ones
-    /// the spec set that are not the sweep's own (--data-dir, --threads).
+    /// the spec set that are not the sweep's own (--data-dir).
     public let arguments: [String]
     /// The folder train reads the data set from (--data-dir, or its default data/DATASET),
     /// as given: relative paths are relative to the sweep's working directory.
@@ -53,8 +53,9 @@ public enum SweepPlan {
         "version": "not a run's flag",
     ]
 
-    /// Output-only flags a spec may set for every run, but not vary.
-    public static let sameRunKeys: Set<String> = ["data-dir", "threads"]
+    /// Output-only flags a spec may set for every run, but not vary. (--threads is not one: a
+    /// count other than 1 is part of the run's flags and id, so each value is its own run.)
+    public static let sameRunKeys: Set<String> = ["data-dir"]
 
     public static func runs(of spec: SweepSpec, validate: RunValidator) throws -> [PlannedRun] {
         for key in spec.fixed.map(\.key) + spec.grids.flatMap({ $0.map(\.key) }) {

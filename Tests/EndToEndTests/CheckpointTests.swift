@@ -189,7 +189,7 @@ struct CheckpointResumeTests {
         let lowered = try runTool(flags + ["--resume", ck, "--epochs", "2"])
         #expect(lowered.status == 64 && lowered.stderr.contains("--epochs: checkpoint 3, given 2"), "\(lowered.stderr)")
         // Output-only flags may differ.
-        let output = try runTool(flags + ["--resume", ck, "--run-name", "other", "--threads", "2", "--csv", dir.appendingPathComponent("x.csv").path])
+        let output = try runTool(flags + ["--resume", ck, "--run-name", "other", "--csv", dir.appendingPathComponent("x.csv").path])
         #expect(output.status == 0, "\(output.stderr)")
     }
 

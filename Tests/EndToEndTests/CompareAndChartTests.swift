@@ -26,8 +26,15 @@ struct CompareAndChartTests {
         #expect(table.contains("84.00% (2)") && table.contains("81.00% (2)"))
     }
 
-    @Test func aRunAppendedTwiceBecomesTwoRuns() throws {
-        let runs = try RunLogReader.read(paths: [try SampleRunLog.write(Array(SampleRunLog.rows[0...1]) + Array(SampleRunLog.rows[0...1]))])
+    /// The same rows appended twice (a log concatenated with a copy of itself) are one run,
+    /// counted once; a run of the same key trained again (other seconds: rows that differ) is
+    /// still a second run, shown apart, never merged.
+    @Test func aRunAppendedTwiceCountsOnceUnlessItsRowsDiffer() throws {
+        let twice = Array(SampleRunLog.rows[0...1]) + Array(SampleRunLog.rows[0...1])
+        let same = try RunLogReader.read(paths: [try SampleRunLog.write(twice)])
+        #expect(same.map(\.name) == ["sgd-run"] && same[0].epochs.count == 2)
+        let retrained = Array(SampleRunLog.rows[0...1]) + SampleRunLog.rows[0...1].map { $0.replacingOccurrences(of: ",0.11", with: ",0.12") }
+        let runs = try RunLogReader.read(paths: [try SampleRunLog.write(retrained)])
         #expect(runs.map(\.name) == ["sgd-run", "sgd-run (2)"])
     }
 

@@ -82,7 +82,8 @@ struct RunLogWritingTests {
         let before = try Data(contentsOf: URL(fileURLWithPath: csv))
         let longName = String(repeating: "n", count: 2500)  // rows of ~2.9 KB: the first fits, the second does not
         let (limited, timedOut) = try runShell("trap '' XFSZ; ulimit -f \(limitBlocks); exec \"$@\"",
-                                               [Self.binary, "--data-dir", data, "--epochs", "5", "--csv", csv, "--save", model, "--run-name", longName])
+                                               [Self.binary, "--data-dir", data, "--epochs", "5", "--seed", "2", "--csv", csv, "--save", model,
+                                                "--run-name", longName])
         #expect(!timedOut)
         #expect(limited.status == 1, "\(limited.stderr)")
         // The fixture is not a published data set: its one warning line is not the failure's.
@@ -100,7 +101,7 @@ struct RunLogWritingTests {
         let evaluation = try runTool(["evaluate", "--model", model, "--data-dir", data])
         #expect(evaluation.status == 0, "\(evaluation.stderr)")
         // Without the limit the next run appends cleanly after the last whole row.
-        let next = try runTool(["--data-dir", data, "--epochs", "2", "--csv", csv, "--run-name", "next"])
+        let next = try runTool(["--data-dir", data, "--epochs", "2", "--seed", "3", "--csv", csv, "--run-name", "next"])
         #expect(next.status == 0, "\(next.stderr)")
         let final = try expectWholeLog(csv, rows: rows.count + 2)
         #expect(final.suffix(2).map { $0[1] } == ["next", "next"])
@@ -124,7 +125,8 @@ struct RunLogWritingTests {
         default: damaged = lines[0] + "\n" + lines[1] + "\n" + String(lines[2].prefix(lines[2].count - 30)); kept = 1  // inside the quoted flags
         }
         try damaged.write(toFile: csv, atomically: true, encoding: .utf8)
-        let result = try runTool(["--data-dir", data, "--epochs", "1", "--csv", csv, "--run-name", "second"])
+        // Another seed: the same configuration would be the same run, refused (one run, one record).
+        let result = try runTool(["--data-dir", data, "--epochs", "1", "--seed", "2", "--csv", csv, "--run-name", "second"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("half-written row") == ending.hasPrefix("half"), "\(result.stderr)")
         let rows = try expectWholeLog(csv, rows: kept + 1)

@@ -16,7 +16,7 @@ struct FuzzRegressionTests {
 
     static func inputs() -> [String] {
         var found: [String] = []
-        for target in ["idx", "runlog", "pathdata", "model"] {
+        for target in ["idx", "runlog", "pathdata", "model", "checkpoint"] {
             let folder = fuzz.appendingPathComponent("corpus/\(target)")
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] { found.append("\(target)/corpus/\(name)") }
         }
@@ -51,6 +51,8 @@ struct FuzzRegressionTests {
             do { _ = PathPicture.minimum(of: try PathProblem.read(csv: path)) } catch { #expect(error is FileProblem, "\(error)") }
         case "model":
             do { _ = try ModelFile.load(path: path, batchCapacity: 4) } catch { #expect(error is FileProblem, "\(error)") }
+        case "checkpoint":
+            do { _ = try Checkpoint.read(path: path).resumingLine } catch { #expect(error is FileProblem, "\(error)") }
         default:
             Issue.record("unknown fuzz target in \(input)")
         }

@@ -92,13 +92,16 @@ struct RunIdentityTests {
         #expect(Set(identities.map(\.defaultName)).count == variants.count)
     }
 
-    /// --epochs is part of the flags but not of the id; output-only flags are part of neither.
+    /// --epochs is part of the flags but not of the id; output-only flags are part of neither;
+    /// --threads 1 (the default) stays out, any other count is part of both.
     @Test func epochsAndOutputsDoNotChangeTheID() throws {
         let short = try Self.identity(["--epochs", "5"])
-        let long = try Self.identity(["--epochs", "100", "--csv", "x.csv", "--run-name", "mine", "--threads", "2", "--data-dir", "elsewhere"])
+        let long = try Self.identity(["--epochs", "100", "--csv", "x.csv", "--run-name", "mine", "--threads", "1", "--data-dir", "elsewhere"])
         #expect(short.runID == long.runID)
         #expect(short.flags != long.flags)
         #expect(!long.flags.contains("x.csv") && !long.flags.contains("mine") && !long.flags.contains("--threads"))
+        let threaded = try Self.identity(["--epochs", "5", "--threads", "2"])
+        #expect(threaded.runID != short.runID && threaded.flags == short.flags + " --threads 2")
     }
 
     @Test func defaultNameShowsWhatDiffers() throws {

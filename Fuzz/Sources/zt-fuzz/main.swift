@@ -4,8 +4,9 @@ import IDXData
 import Optimization
 import Reports
 import RunRecords
+import Support
 
-// zt-fuzz TARGET [libFuzzer flags…], TARGET one of idx, runlog, pathdata, model. Each input is
+// zt-fuzz TARGET [libFuzzer flags…], TARGET one of idx, runlog, pathdata, model, checkpoint. Each input is
 // written to a file in /dev/shm and handed to the real reader: it must return a value or its
 // typed error — never trap, hang or allocate without bound (ASan and libFuzzer's -rss_limit_mb
 // catch those).
@@ -44,10 +45,17 @@ let callbacks: [String: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32] = 
         _ = try? ModelFile.load(path: scratch, batchCapacity: 4)
         return 0
     },
+    "checkpoint": { data, count in
+        // `--resume` reads the file first of all: every shape, offset and count in it is checked
+        // before any arithmetic ([2^32, 2^32] used to trap).
+        write(data, count)
+        do { _ = try Checkpoint.read(path: scratch).resumingLine } catch is FileProblem {} catch { fatalError("untyped error: \(error)") }
+        return 0
+    },
 ]
 
 guard let callback = callbacks[target] else {
-    FileHandle.standardError.write(Data("usage: zt-fuzz idx|runlog|pathdata|model [libFuzzer flags]\n".utf8))
+    FileHandle.standardError.write(Data("usage: zt-fuzz idx|runlog|pathdata|model|checkpoint [libFuzzer flags]\n".utf8))
     exit(2)
 }
 // libFuzzer sees the arguments after TARGET.

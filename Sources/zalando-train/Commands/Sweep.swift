@@ -126,7 +126,7 @@ struct Sweep: ParsableCommand {
     /// A run as train's own parser sees it: its canonical flags and run_id (from the nominal
     /// epoch length; the canonical flags hold durations in iterations, so the child computes
     /// the same id whatever data it loads), and the child's arguments: the canonical flags
-    /// plus --data-dir and --threads when the spec sets them.
+    /// (--threads among them when not 1) plus --data-dir when the spec sets it.
     static func define(_ arguments: [String]) throws -> RunDefinition {
         let train: Train
         do {
@@ -140,7 +140,6 @@ struct Sweep: ParsableCommand {
         // take it for a flag (`data-dir: -mnist`).
         var child = identity.terms.flatMap { term in term.value.map { optionArguments(term.flag, $0) } ?? [term.flag] }
         if let directory = train.data.dataDirectory { child += optionArguments("--data-dir", directory) }
-        if c.threads != 1 { child += ["--threads", String(c.threads)] }
         return RunDefinition(runID: identity.runID, flags: identity.flags, epochs: c.epochs, arguments: child,
                              dataFolder: train.data.directory)
     }
