@@ -117,8 +117,9 @@ public enum ConfigurationTable {
     static func seedsToSeparate(_ a: Estimate, _ b: Estimate) -> Int? {
         guard let sa = a.sd, let sb = b.sd, sa + sb > 0 else { return nil }
         let gap = abs(a.mean - b.mean)
-        guard gap > 0 else { return nil }
-        for m in max(a.count, b.count, 2)...1000 where StudentT.quantile(0.975, degreesOfFreedom: Double(m - 1)) * (sa + sb) / Double(m).squareRoot() < gap {
+        let fewest = max(a.count, b.count, 2)
+        guard gap > 0, fewest <= 1000 else { return nil }
+        for m in fewest...1000 where StudentT.quantile(0.975, degreesOfFreedom: Double(m - 1)) * (sa + sb) / Double(m).squareRoot() < gap {
             return m
         }
         return nil

@@ -80,6 +80,15 @@ public enum RunComparison {
         }
     }
 
+    /// compare's whole text answer as `--runs` prints it: the configurations, then the runs
+    /// (the fuzz harness and the hostile-input tests drive every table through this).
+    public static func table(_ runs: [RunHistory], metric: Metric, target: Target? = nil) -> String {
+        let distinct = ConfigurationTable.distinct(runs)
+        let configurations = ConfigurationTable.configurations(distinct, metric: metric, target: target)
+        return TableFormat.text.render([ConfigurationTable.table(configurations, metric: metric, target: target),
+                                        runTable(distinct, metric: metric, target: target)], metric: metric.rawValue)
+    }
+
     // MARK: - The per-run table (--runs)
 
     /// One row per run, best first: name, run_id, what differs, the best value of the metric

@@ -78,11 +78,11 @@ struct Compare: ParsableCommand {
             print(format.render(tables, metric: chosen.rawValue, notes: notes), terminator: "")
         } else {
             print(format.render(tables, metric: chosen.rawValue), terminator: "")
-            fflush(stdout)  // the tables whole before any note on the other stream
+            fflush(nil)  // (every stream: stdout) the tables whole before any note on the other stream
             for note in notes { writeToStandardError(note + "\n") }
         }
         // What was written is said where it does not mix into a table a program reads.
-        func say(_ line: String) { if format == .text { print(line) } else { fflush(stdout); writeToStandardError(line + "\n") } }
+        func say(_ line: String) { if format == .text { print(line) } else { fflush(nil); writeToStandardError(line + "\n") } }
         if !picture.outputs.isEmpty {
             let written = try picture.write(RunComparison.chart(shown, metric: chosen, scale: picture.scale, title: picture.title))
             say("chart written to \(written)")
