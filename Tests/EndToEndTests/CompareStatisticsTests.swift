@@ -1,0 +1,409 @@
+import Foundation
+import Testing
+@testable import TestSupport
+import Reports
+
+/// compare's answers (DESIGN.md "compare"): configurations over seeds with their 95% Student-t
+/// intervals and `≈ best`, time to a target, the exports, --where and --top — all through the
+/// binary, checked against numbers this file computes from the log it wrote (the t quantiles
+/// from scipy's golden file), never by calling the code under test.
+struct CompareStatisticsTests {
+    // MARK: - The truth: scipy's quantiles
+
+    static let goldenPath = TestPaths.packageRoot.appendingPathComponent("Tests/Goldens/student-t/quantiles.csv").path
+
+    /// (ν, p, scipy.stats.t.ppf(p, ν)) from the committed golden (scripts/golden_student_t.py).
+    static func golden() throws -> [(nu: Double, p: Double, quantile: Double)] {
+        try String(contentsOfFile: goldenPath, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") && !$0.hasPrefix("degrees") }
+            .map { line in
+                let f = line.split(separator: ",").map { Double($0)! }
+                return (f[0], f[1], f[2])
+            }
+    }
+
+    /// scipy's t(0.975, ν) for a whole ν.
+    static func t975(_ nu: Int) throws -> Double {
+        try #require(try golden().first { $0.nu == Double(nu) && $0.p == 0.975 }?.quantile)
+    }
+
+    @Test func quantilesMatchScipyTo1e10() throws {
+        let cases = try Self.golden()
+        #expect(cases.count >= 800)
+        #expect((1...30).allSatisfy { nu in cases.contains { $0.nu == Double(nu) && $0.p == 0.975 } })
+        for c in cases {
+            let q = StudentT.quantile(c.p, degreesOfFreedom: c.nu)
+            // 1e-10 absolute; beyond |t| = 10⁴ (ν = ½'s far tails) 1e-10 is under two ulps, so
+            // the bound there is relative: 1e-14.
+            let bound = abs(c.quantile) > 1e4 ? 1e-14 * abs(c.quantile) : 1e-10
+            #expect(abs(q - c.quantile) <= bound, "t.ppf(\(c.p), \(c.nu)) = \(c.quantile), got \(q)")
+        }
+        #expect(StudentT.quantile(0, degreesOfFreedom: 3).isNaN && StudentT.quantile(1, degreesOfFreedom: 3).isNaN)
+        #expect(StudentT.quantile(0.5, degreesOfFreedom: 0).isNaN)
+    }
+
+    // MARK: - A log with known numbers
+
+    struct Run {
+        let id: String, name: String, optimizer: String, lr: String, seed: Int
+        /// Per epoch: (val_accuracy, test_accuracy, seconds).
+        let epochs: [(val: Double, test: Double, seconds: Double)]
+        var flags: String {
+            "--dataset fashion --hidden 20,20,20,20 --activation relu --init he --batch-size 50 --epochs \(epochs.count) --seed \(seed) "
+                + "--validation 100 --optimizer \(optimizer) --lr \(lr) --weight-decay 0 --l1 0 --grad-noise 0 --schedule constant"
+        }
+        /// The flags of the configuration: without --seed and --epochs terms.
+        var configurationFlags: String {
+            flags.replacingOccurrences(of: "--epochs \(epochs.count) ", with: "").replacingOccurrences(of: "--seed \(seed) ", with: "")
+        }
+    }
+
+    static let updatesPerEpoch = 1200
+
+    /// A: three seeds, best; B: three seeds, close to A (overlapping); C: two seeds, far below
+    /// with a tiny spread; D: one seed. A's seed 3 has a tie at its best (the earlier epoch
+    /// counts); B's seed 2 never reaches 0.85.
+    static let runs: [Run] = [
+        Run(id: "a00000000001", name: "adam, \"quoted\" & 50% seed=1", optimizer: "adam", lr: "0.001", seed: 1,
+            epochs: [(0.80, 0.79, 0.5), (0.86, 0.84, 0.25), (0.85, 0.86, 0.75)]),
+        Run(id: "a00000000002", name: "adam, \"quoted\" & 50% seed=2", optimizer: "adam", lr: "0.001", seed: 2,
+            epochs: [(0.83, 0.80, 0.5), (0.84, 0.83, 0.5), (0.87, 0.85, 0.5)]),
+        Run(id: "a00000000003", name: "adam, \"quoted\" & 50% seed=3", optimizer: "adam", lr: "0.001", seed: 3,
+            epochs: [(0.88, 0.81, 0.125), (0.88, 0.87, 0.125), (0.82, 0.80, 0.125)]),
+        Run(id: "b00000000001", name: "sgd_fast seed=1", optimizer: "sgd", lr: "0.1", seed: 1,
+            epochs: [(0.84, 0.83, 0.25), (0.86, 0.85, 0.25), (0.85, 0.84, 0.25)]),
+        Run(id: "b00000000002", name: "sgd_fast seed=2", optimizer: "sgd", lr: "0.1", seed: 2,
+            epochs: [(0.82, 0.80, 0.25), (0.83, 0.82, 0.25), (0.84, 0.83, 0.25)]),
+        Run(id: "b00000000003", name: "sgd_fast seed=3", optimizer: "sgd", lr: "0.1", seed: 3,
+            epochs: [(0.85, 0.84, 1), (0.87, 0.86, 1), (0.86, 0.85, 1)]),
+        Run(id: "c00000000001", name: "sgd slow seed=1", optimizer: "sgd", lr: "0.01", seed: 1,
+            epochs: [(0.60, 0.59, 2), (0.70, 0.69, 2), (0.71, 0.70, 2)]),
+        Run(id: "c00000000002", name: "sgd slow seed=2", optimizer: "sgd", lr: "0.01", seed: 2,
+            epochs: [(0.61, 0.60, 2), (0.69, 0.68, 2), (0.715, 0.71, 2)]),
+        Run(id: "d00000000001", name: "momentum seed=1", optimizer: "momentum", lr: "0.01", seed: 1,
+            epochs: [(0.75, 0.74, 1), (0.76, 0.75, 1), (0.77, 0.76, 1)]),
+    ]
+
+    /// The log, rows interleaved by epoch as parallel runs write them.
+    static func log(_ runs: [Run] = runs) throws -> String {
+        var rows: [String] = []
+        for epoch in 0..<3 {
+            for run in runs {
+                let e = run.epochs[epoch]
+                rows.append("\(run.id),\"\(run.name.replacingOccurrences(of: "\"", with: "\"\""))\",fashion,\(run.optimizer),constant,\(run.lr),50,20-20-20-20,relu,"
+                    + "\(run.seed),\(epoch + 1),\((epoch + 1) * updatesPerEpoch),\(run.lr),\(1 - e.val),\(e.val),\(1 - e.val),\(e.val),\(1 - e.test),\(e.test),\(e.seconds),\"\(run.flags)\"")
+            }
+        }
+        let path = TestPaths.temporaryDirectory().appendingPathComponent("runs.csv").path
+        try ([v2Header] + rows).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The configuration id as DESIGN defines it, by sha256sum: the first 12 hex digits of the
+    /// SHA-256 of flags without --seed and --epochs.
+    static func configurationID(_ run: Run) throws -> String {
+        let result = try runProcess("/bin/sh", ["-c", "printf '%s' \"$0\" | sha256sum", run.configurationFlags])
+        return String(result.stdout.prefix(12))
+    }
+
+    struct Expected {
+        let id: String, runs: [Run], mean: Double, sd: Double?, low: Double?, high: Double?, testMean: Double, bestEpochs: [Int]
+    }
+
+    /// Per configuration, from the rows above: each run's best val_accuracy (first epoch of the
+    /// maximum), the test accuracy there, mean, sample sd, mean ± t(0.975, n−1)·sd/√n.
+    static func expected() throws -> [Expected] {
+        var groups: [(String, [Run])] = []
+        for run in runs {
+            let id = try configurationID(run)
+            if let at = groups.firstIndex(where: { $0.0 == id }) { groups[at].1.append(run) } else { groups.append((id, [run])) }
+        }
+        return try groups.map { id, members in
+            let bests = members.map { run -> (val: Double, test: Double, epoch: Int) in
+                var best = 0
+                for (i, e) in run.epochs.enumerated() where e.val > run.epochs[best].val { best = i }
+                return (run.epochs[best].val, run.epochs[best].test, best + 1)
+            }
+            let n = Double(members.count)
+            let mean = bests.map(\.val).reduce(0, +) / n
+            let testMean = bests.map(\.test).reduce(0, +) / n
+            guard members.count > 1 else { return Expected(id: id, runs: members, mean: mean, sd: nil, low: nil, high: nil, testMean: testMean, bestEpochs: bests.map(\.epoch)) }
+            let sd = (bests.map { ($0.val - mean) * ($0.val - mean) }.reduce(0, +) / (n - 1)).squareRoot()
+            let half = try t975(members.count - 1) * sd / n.squareRoot()
+            return Expected(id: id, runs: members, mean: mean, sd: sd, low: mean - half, high: mean + half, testMean: testMean, bestEpochs: bests.map(\.epoch))
+        }.sorted { $0.mean > $1.mean }
+    }
+
+    static func json(_ arguments: [String]) throws -> [String: Any] {
+        let result = try runTool(["compare"] + arguments + ["--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+    }
+
+    static func close(_ a: Any?, _ b: Double?, _ tolerance: Double = 1e-12) -> Bool {
+        guard let b else { return a is NSNull }
+        guard let a = (a as? NSNumber)?.doubleValue else { return false }
+        return abs(a - b) <= tolerance
+    }
+
+    // MARK: - Intervals
+
+    @Test func configurationsCarryMeanSDIntervalAndTestThere() throws {
+        let log = try Self.log()
+        let expected = try Self.expected()
+        #expect(expected.map(\.runs.count) == [3, 3, 1, 2])  // A, B, D (0.77), C
+        let answer = try Self.json([log])
+        #expect(answer["metric"] as? String == "val_accuracy")
+        let rows = try #require(answer["configurations"] as? [[String: Any]])
+        #expect(rows.count == 4)
+        #expect(rows.map { $0["config_id"] as? String } == expected.map(\.id))
+        for (row, e) in zip(rows, expected) {
+            #expect(row["n"] as? Int == e.runs.count)
+            #expect(Self.close(row["val_accuracy_mean"], e.mean), "\(row)")
+            #expect(Self.close(row["val_accuracy_sd"], e.sd), "\(row)")
+            #expect(Self.close(row["val_accuracy_ci95_low"], e.low), "\(row)")
+            #expect(Self.close(row["val_accuracy_ci95_high"], e.high), "\(row)")
+            #expect(Self.close(row["test_accuracy_there_mean"], e.testMean), "\(row)")
+            let sortedEpochs = e.bestEpochs.sorted()
+            let median = sortedEpochs.count % 2 == 1 ? Double(sortedEpochs[sortedEpochs.count / 2])
+                : Double(sortedEpochs[sortedEpochs.count / 2 - 1] + sortedEpochs[sortedEpochs.count / 2]) / 2
+            #expect(Self.close(row["best_epoch_median"], median), "\(row)")
+            #expect(row["run_ids"] as? String == e.runs.map(\.id).joined(separator: " "))
+        }
+        // ≈ best: B's interval overlaps A's; C's is far below; D has none (one seed).
+        let a = expected[0]
+        func overlaps(_ e: Expected) -> Bool { e.low.map { $0 <= a.high! && a.low! <= e.high! } ?? false }
+        #expect(overlaps(expected[1]) && !overlaps(expected[3]))
+        #expect(rows.map { $0["near_best"] as? Bool } == [false, true, false, false])
+
+        // The text table: one row per configuration in that order, the interval shown, the marks.
+        let text = try runTool(["compare", log])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("configurations"))
+        #expect(lines[1].contains("95% interval") && lines[1].contains("test_accuracy there"))
+        for (i, e) in expected.enumerated() { #expect(lines[2 + i].contains(e.id), "\(text.stdout)") }
+        func percent(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
+        #expect(lines[2].contains("[\(percent(a.low!)), \(percent(a.high!))]") && lines[2].hasSuffix("best"), "\(lines[2])")
+        #expect(lines[2].contains("\(percent(a.mean)) ± \(percent(a.sd!))"))
+        #expect(lines[3].contains("≈ best"), "\(lines[3])")
+        #expect(!lines[4].contains("≈") && !lines[5].contains("≈"))
+        // The names are the configurations' (no seed=), and the runs table is not printed.
+        #expect(lines[2].hasPrefix("adam, \"quoted\" & 50% ") && !text.stdout.contains("seed=1"))
+        #expect(!text.stdout.contains("runs, best"))
+        #expect(text.stdout.contains("≈ best: its interval overlaps"))
+
+        // --runs adds one row per run.
+        let withRuns = try runTool(["compare", log, "--runs"])
+        let runLines = withRuns.stdout.split(separator: "\n").map(String.init)
+        let at = try #require(runLines.firstIndex { $0.hasPrefix("runs, best val_accuracy first") }, "\(withRuns.stdout)")
+        #expect(Set(runLines[(at + 2)..<(at + 2 + Self.runs.count)].map { $0.split(separator: " ").first { $0.count == 12 && $0.allSatisfy(\.isHexDigit) }.map(String.init) ?? "" })
+                == Set(Self.runs.map(\.id)), "\(withRuns.stdout)")
+    }
+
+    /// The same log given twice (and a run continued in a second log) counts once.
+    @Test func aRunCountsOnce() throws {
+        let log = try Self.log()
+        let once = try Self.json([log])
+        let twice = try Self.json([log, log])
+        let first = try #require(once["configurations"] as? [[String: Any]]), second = try #require(twice["configurations"] as? [[String: Any]])
+        #expect(first.map { $0["n"] as? Int } == second.map { $0["n"] as? Int })
+        #expect(first.map { $0["val_accuracy_mean"] as? Double } == second.map { $0["val_accuracy_mean"] as? Double })
+    }
+
+    // MARK: - Time to a target
+
+    @Test func timeToATargetPerRunAndPerConfiguration() throws {
+        let log = try Self.log()
+        let target = 0.85
+        let answer = try Self.json([log, "--target", "val_accuracy=\(target)", "--runs"])
+        let runRows = try #require(answer["runs"] as? [[String: Any]])
+        #expect(runRows.count == Self.runs.count)
+        var times: [String: (epoch: Int, updates: Int, seconds: Double)?] = [:]
+        for run in Self.runs {
+            var seconds = 0.0
+            var found: (Int, Int, Double)?
+            for (i, e) in run.epochs.enumerated() {
+                seconds += e.seconds
+                if e.val >= target { found = (i + 1, (i + 1) * Self.updatesPerEpoch, seconds); break }
+            }
+            times[run.id] = found
+            let row = try #require(runRows.first { $0["run_id"] as? String == run.id })
+            if let found {
+                #expect(row["target_epoch"] as? Int == found.0 && row["target_updates"] as? Int == found.1, "\(run.id): \(row)")
+                #expect(Self.close(row["target_seconds"], found.2), "\(run.id): \(row)")
+            } else {
+                #expect(row["target_epoch"] is NSNull && row["target_seconds"] is NSNull, "\(run.id) never reaches it: \(row)")
+            }
+        }
+        #expect(times["b00000000002"]! == nil && times["a00000000003"]!!.epoch == 1)
+        // Per configuration: the median with never as infinity (JSON null when the median is).
+        func median(_ xs: [Double]) -> Double {
+            let s = xs.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        let rows = try #require(answer["configurations"] as? [[String: Any]])
+        for e in try Self.expected() {
+            let row = try #require(rows.first { $0["config_id"] as? String == e.id })
+            let ts = e.runs.map { times[$0.id]! }
+            #expect(row["target_reached"] as? Int == ts.filter { $0 != nil }.count, "\(row)")
+            let epochs = median(ts.map { $0.map { Double($0.epoch) } ?? .infinity })
+            let seconds = median(ts.map { $0?.seconds ?? .infinity })
+            #expect(Self.close(row["target_epoch_median"], epochs.isFinite ? epochs : nil), "\(row)")
+            #expect(Self.close(row["target_seconds_median"], seconds.isFinite ? seconds : nil), "\(row)")
+        }
+        // Ranked by the target: fewest median updates first (A: epochs 2,3,1 → 2; B: 2,never,1 → 2,
+        // then by seeds reached, A's 3 before B's 2), the ones that never reach it last.
+        let ranked = try Self.json([log, "--target", "val_accuracy=\(target)", "--rank-by", "target"])
+        let order = try #require(ranked["configurations"] as? [[String: Any]]).map { $0["config_id"] as? String ?? "" }
+        let ids = try Self.expected().map(\.id)
+        #expect(order == [ids[0], ids[1], ids[2], ids[3]] || order == [ids[0], ids[1], ids[3], ids[2]], "\(order)")
+        #expect(order.prefix(2) == [ids[0], ids[1]])
+        // The text says never.
+        let text = try runTool(["compare", log, "--target", "val_accuracy=0.85", "--runs"])
+        #expect(text.stdout.split(separator: "\n").contains { $0.contains("b00000000002") && $0.contains("never") }, "\(text.stdout)")
+        // A cost is reached from above: train_cost = 1 − val here, so ≤ 0.15 is val ≥ 0.85.
+        let cost = try Self.json([log, "--target", "train_cost=0.15"])
+        let costRows = try #require(cost["configurations"] as? [[String: Any]])
+        #expect(costRows.map { $0["target_reached"] as? Int } == rows.map { $0["target_reached"] as? Int })
+    }
+
+    // MARK: - Exports
+
+    @Test func csvAndJSONCarryTheSameNumbers() throws {
+        let log = try Self.log()
+        let result = try runTool(["compare", log, "--runs", "--format", "csv", "--target", "val_accuracy=0.85"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Notes go to standard error, so the output is only the tables: two blocks.
+        #expect(result.stderr.contains("≈ best"))
+        let blocks = result.stdout.components(separatedBy: "\n\n")
+        #expect(blocks.count == 2, "\(result.stdout)")
+        let configurations = csvRecords(blocks[0]), runs = csvRecords(blocks[1])
+        #expect(configurations.count == 1 + 4 && runs.count == 1 + Self.runs.count)
+        #expect(configurations.allSatisfy { $0.count == configurations[0].count } && runs.allSatisfy { $0.count == runs[0].count })
+        let answer = try Self.json([log, "--runs", "--target", "val_accuracy=0.85"])
+        let json = try #require(answer["configurations"] as? [[String: Any]])
+        let header = configurations[0]
+        for (record, row) in zip(configurations.dropFirst(), json) {
+            for (field, text) in zip(header, record) {
+                let value = row[field]
+                if let string = value as? String {
+                    #expect(text == string, "\(field)")
+                } else if value is NSNull {
+                    #expect(text.isEmpty, "\(field)")
+                } else if field == "near_best" {
+                    #expect(text == ((value as? Bool) == true ? "true" : "false"), "\(field)")
+                } else if let number = value as? NSNumber {
+                    #expect(Double(text) == number.doubleValue, "\(field): \(text) vs \(number)")
+                } else {
+                    Issue.record("\(field) missing from JSON")
+                }
+            }
+        }
+        // The quoted name survives CSV quoting.
+        #expect(configurations[1][header.firstIndex(of: "configuration")!] == "adam, \"quoted\" & 50%")
+        #expect(runs[0].contains("run_id") && runs[0].contains("target_seconds"))
+    }
+
+    @Test func markdownHasOneRowPerConfiguration() throws {
+        let result = try runTool(["compare", try Self.log(), "--format", "markdown"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("|") }
+        #expect(lines.count == 2 + 4)
+        // Cells split on unescaped pipes: every row has the header's count.
+        func cells(_ line: Substring) -> Int { line.replacingOccurrences(of: "\\|", with: "").split(separator: "|", omittingEmptySubsequences: false).count }
+        #expect(lines.allSatisfy { cells($0) == cells(lines[0]) })
+        #expect(lines[1].contains("---:"))
+    }
+
+    static var latexParser: Bool {
+        if ProcessInfo.processInfo.environment["CI"] == "true" { return true }
+        if let result = try? runProcess("/usr/bin/env", ["python3", "-c", "import pylatexenc"]), result.status == 0 { return true }
+        print("⚠️  SKIPPING LaTeX export test: python3 cannot import pylatexenc; run `python3 -m pip install pylatexenc==2.11`")
+        return false
+    }
+
+    /// pylatexenc's LatexWalker parses the tabular; its cells, turned back to text, are the table's.
+    @Test(.enabled(if: latexParser)) func latexParsesWithItsCells() throws {
+        let log = try Self.log()
+        let result = try runTool(["compare", log, "--format", "latex", "--runs"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let tex = TestPaths.temporaryDirectory().appendingPathComponent("table.tex").path
+        try result.stdout.write(toFile: tex, atomically: true, encoding: .utf8)
+        let script = """
+            import json, sys
+            from pylatexenc.latexwalker import LatexWalker, LatexEnvironmentNode, LatexMacroNode, LatexSpecialsNode, LatexCharsNode
+            from pylatexenc.latex2text import LatexNodes2Text
+            text = open(sys.argv[1]).read()
+            nodes, _, _ = LatexWalker(text, tolerant_parsing=False).get_latex_nodes()
+            tables = []
+            for node in nodes:
+                if isinstance(node, LatexEnvironmentNode) and node.environmentname == 'tabular':
+                    rows, row, cell = [], [], []
+                    for n in node.nodelist:
+                        if isinstance(n, LatexMacroNode) and n.macroname == '\\\\':
+                            row.append(cell); rows.append(row); row, cell = [], []
+                        elif isinstance(n, LatexSpecialsNode) and n.specials_chars == '&':
+                            row.append(cell); cell = []
+                        elif isinstance(n, LatexMacroNode) and n.macroname == 'hline':
+                            pass
+                        else:
+                            cell.append(n)
+                    conv = LatexNodes2Text(math_mode='text')
+                    tables.append([[conv.nodelist_to_text(c).strip() for c in r] for r in rows])
+            print(json.dumps(tables))
+            """
+        let parsed = try runProcess("/usr/bin/env", ["python3", "-c", script, tex])
+        #expect(parsed.status == 0, "\(parsed.stderr)")
+        let tables = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [[[String]]], "\(parsed.stdout)")
+        #expect(tables.count == 2)
+        let configurations = tables[0]
+        #expect(configurations.count == 1 + 4 && configurations.allSatisfy { $0.count == configurations[0].count })
+        #expect(configurations[0][0] == "configuration" && configurations[0].contains("95% interval"))
+        // The special characters of the name come back as they were.
+        #expect(configurations[1][0] == "adam, \"quoted\" & 50%", "\(configurations[1])")
+        #expect(configurations[1][1] == (try Self.expected()[0].id))
+        #expect(tables[1].count == 1 + Self.runs.count)
+        #expect(tables[1].dropFirst().contains { $0[0] == "sgd_fast seed=2" })
+    }
+
+    // MARK: - Filters
+
+    @Test func whereAndTopKeepWhatTheySay() throws {
+        let log = try Self.log()
+        let ids = try Self.expected().map(\.id)
+        let sgd = try #require(try Self.json([log, "--where", "optimizer=sgd", "--runs"])["configurations"] as? [[String: Any]])
+        #expect(sgd.map { $0["optimizer"] as? String } == ["sgd", "sgd"])
+        // Numbers by value; several values; two --where both hold.
+        let rate = try #require(try Self.json([log, "--where", "lr=0.10"])["configurations"] as? [[String: Any]])
+        #expect(rate.map { $0["config_id"] as? String } == [ids[1]])
+        let two = try #require(try Self.json([log, "--where", "optimizer=sgd,momentum", "--where", "lr=0.01"])["configurations"] as? [[String: Any]])
+        #expect(Set(two.compactMap { $0["config_id"] as? String }) == [ids[2], ids[3]])
+        let byID = try #require(try Self.json([log, "--where", "config=\(ids[3])"])["configurations"] as? [[String: Any]])
+        #expect(byID.count == 1 && byID[0]["n"] as? Int == 2)
+        // --top 2: the two best configurations and only their runs.
+        let top = try Self.json([log, "--top", "2", "--runs"])
+        #expect((top["configurations"] as? [[String: Any]])?.map { $0["config_id"] as? String } == [ids[0], ids[1]])
+        #expect((top["runs"] as? [[String: Any]])?.count == 6)
+    }
+
+    @Test(arguments: [
+        (["--where", "nope"], 64, "--where nope: expected KEY=VALUE"),
+        (["--where", "foo=1"], 1, "--where foo=1: no run has foo"),
+        (["--where", "optimizer=ftrl"], 1, "--where optimizer=ftrl: no run matches"),
+        (["--top", "0"], 64, "--top 0"),
+        (["--target", "val_accuracy"], 64, "--target val_accuracy: expected METRIC=VALUE"),
+        (["--target", "val_accuracy=87"], 64, "fractions from 0 to 1"),
+        (["--target", "speed=1"], 64, "\"speed\" is not a metric"),
+        (["--target", "val_accuracy=x"], 64, "\"x\" is not a number"),
+        (["--rank-by", "target"], 64, "--rank-by target needs --target"),
+        (["--format", "xml"], 64, "xml"),
+    ] as [([String], Int32, String)])
+    func badAnswersAreOneLine(arguments: [String], status: Int32, words: String) throws {
+        let result = try runTool(["compare", try Self.log()] + arguments)
+        #expect(result.status == status, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").filter { !$0.hasPrefix("Usage:") && !$0.hasPrefix("  See") && !$0.isEmpty }.count == 1, "\(result.stderr)")
+    }
+}
