@@ -53,14 +53,20 @@ public struct ConfigurationFilter: Sendable, Equatable {
         for filter in filters where !filter.knownBoolean && !runs.contains(where: { filter.value(of: $0) != nil }) {
             var keys: [String] = []
             for run in runs { for term in RunComparison.configuration(of: run) where !keys.contains(String(term.flag.dropFirst(2))) { keys.append(String(term.flag.dropFirst(2))) } }
-            return .failure(FilterProblem(message: "--where \(filter.text): no run has \(filter.key) (keys: \((keys + ["config", "run_id"]).joined(separator: ", ")))"))
+            return .failure(FilterProblem(message: "--where \(filter.text): no run has \(filter.key) (keys: \((keys + ["config", "run_id"]).joined(separator: ", ")))",
+                                          isUsage: true))
         }
         let kept = runs.filter { run in filters.allSatisfy { $0.matches(run) } }
         if kept.isEmpty {
-            return .failure(FilterProblem(message: filters.map { "--where \($0.text)" }.joined(separator: " ") + ": no run matches"))
+            return .failure(FilterProblem(message: filters.map { "--where \($0.text)" }.joined(separator: " ") + ": no run matches", isUsage: false))
         }
         return .success(kept)
     }
 }
 
-public struct FilterProblem: Error, Sendable { public let message: String }
+/// `isUsage`: the key is no flag of any run (a mistyped flag, exit 64), not a value that
+/// happens to match nothing in these logs (exit 1).
+public struct FilterProblem: Error, Sendable {
+    public let message: String
+    public let isUsage: Bool
+}

@@ -1,3 +1,4 @@
+import Support
 import RunRecords
 
 /// `compare --target METRIC=V` (AlgoPerf's time-to-result, DeepOBS's speed): when a run first
@@ -25,12 +26,7 @@ public struct Target: Sendable, Equatable {
         return .success(Target(metric: metric, value: value))
     }
 
-    public var text: String { "\(metric.rawValue)=\(formatTarget(value))" }
-
-    func formatTarget(_ x: Double) -> String {
-        let s = "\(x)"
-        return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
-    }
+    public var text: String { "\(metric.rawValue)=\(formatCompact(value))" }
 
     /// Reached: at least V for an accuracy, at most V for a cost.
     public func isReached(by x: Double) -> Bool { metric.higherIsBetter ? x >= value : x <= value }

@@ -6,42 +6,9 @@ import Reports
 /// compare's answers (DESIGN.md "compare"): configurations over seeds with their 95% Student-t
 /// intervals and `≈ best`, time to a target, the exports, --where and --top — all through the
 /// binary, checked against numbers this file computes from the log it wrote (the t quantiles
-/// from scipy's golden file), never by calling the code under test.
+/// from scipy's golden file, StudentTGolden), never by calling the code under test. (StudentT's
+/// own quantiles against the golden are UnitTests/StudentTTests.)
 struct CompareStatisticsTests {
-    // MARK: - The truth: scipy's quantiles
-
-    static let goldenPath = TestPaths.packageRoot.appendingPathComponent("Tests/Goldens/student-t/quantiles.csv").path
-
-    /// (ν, p, scipy.stats.t.ppf(p, ν)) from the committed golden (scripts/golden_student_t.py).
-    static func golden() throws -> [(nu: Double, p: Double, quantile: Double)] {
-        try String(contentsOfFile: goldenPath, encoding: .utf8).split(separator: "\n")
-            .filter { !$0.hasPrefix("#") && !$0.hasPrefix("degrees") }
-            .map { line in
-                let f = line.split(separator: ",").map { Double($0)! }
-                return (f[0], f[1], f[2])
-            }
-    }
-
-    /// scipy's t(0.975, ν) for a whole ν.
-    static func t975(_ nu: Int) throws -> Double {
-        try #require(try golden().first { $0.nu == Double(nu) && $0.p == 0.975 }?.quantile)
-    }
-
-    @Test func quantilesMatchScipyTo1e10() throws {
-        let cases = try Self.golden()
-        #expect(cases.count >= 800)
-        #expect((1...30).allSatisfy { nu in cases.contains { $0.nu == Double(nu) && $0.p == 0.975 } })
-        for c in cases {
-            let q = StudentT.quantile(c.p, degreesOfFreedom: c.nu)
-            // 1e-10 absolute; beyond |t| = 10⁴ (ν = ½'s far tails) 1e-10 is under two ulps, so
-            // the bound there is relative: 1e-14.
-            let bound = abs(c.quantile) > 1e4 ? 1e-14 * abs(c.quantile) : 1e-10
-            #expect(abs(q - c.quantile) <= bound, "t.ppf(\(c.p), \(c.nu)) = \(c.quantile), got \(q)")
-        }
-        #expect(StudentT.quantile(0, degreesOfFreedom: 3).isNaN && StudentT.quantile(1, degreesOfFreedom: 3).isNaN)
-        #expect(StudentT.quantile(0.5, degreesOfFreedom: 0).isNaN)
-    }
-
     // MARK: - A log with known numbers
 
     struct Run {
@@ -107,11 +74,48 @@ struct CompareStatisticsTests {
     }
 
     struct Expected {
-        let id: String, runs: [Run], mean: Double, sd: Double?, low: Double?, high: Double?, testMean: Double, bestEpochs: [Int]
+        let id: String, runs: [Run], mean: Double, sd: Double?, low: Double?, high: Double?
+        let testMean: Double, testSD: Double?, bestEpochs: [Int]
+        /// The runs best val_accuracy first (compare's run_ids and seeds are in that order).
+        let runsBestFirst: [Run]
+        /// All the configuration's seconds over all its epochs.
+        let secondsPerEpoch: Double
+        var medianBestEpoch: Double { CompareStatisticsTests.median(bestEpochs.map(Double.init)) }
     }
 
-    /// Per configuration, from the rows above: each run's best val_accuracy (first epoch of the
-    /// maximum), the test accuracy there, mean, sample sd, mean ± t(0.975, n−1)·sd/√n.
+    /// The middle value, the mean of the two middle ones for an even count.
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Mean and sample sd (nil for one value).
+    static func meanSD(_ xs: [Double]) -> (mean: Double, sd: Double?) {
+        let n = Double(xs.count), mean = xs.reduce(0, +) / n
+        guard xs.count > 1 else { return (mean, nil) }
+        return (mean, (xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot())
+    }
+
+    /// A run's best epoch: the first epoch of its maximum val_accuracy.
+    static func best(_ run: Run) -> (val: Double, test: Double, epoch: Int) {
+        var best = 0
+        for (i, e) in run.epochs.enumerated() where e.val > run.epochs[best].val { best = i }
+        return (run.epochs[best].val, run.epochs[best].test, best + 1)
+    }
+
+    /// When a run first reaches val_accuracy ≥ target: its epoch, updates and the seconds summed
+    /// up to and including that epoch; nil when it never does.
+    static func time(_ run: Run, toTarget target: Double) -> (epoch: Int, updates: Int, seconds: Double)? {
+        var seconds = 0.0
+        for (i, e) in run.epochs.enumerated() {
+            seconds += e.seconds
+            if e.val >= target { return (i + 1, (i + 1) * updatesPerEpoch, seconds) }
+        }
+        return nil
+    }
+
+    /// Per configuration, from the rows above: each run's best val_accuracy, the test accuracy
+    /// there, mean, sample sd, mean ± t(0.975, n−1)·sd/√n with scipy's t.
     static func expected() throws -> [Expected] {
         var groups: [(String, [Run])] = []
         for run in runs {
@@ -119,19 +123,32 @@ struct CompareStatisticsTests {
             if let at = groups.firstIndex(where: { $0.0 == id }) { groups[at].1.append(run) } else { groups.append((id, [run])) }
         }
         return try groups.map { id, members in
-            let bests = members.map { run -> (val: Double, test: Double, epoch: Int) in
-                var best = 0
-                for (i, e) in run.epochs.enumerated() where e.val > run.epochs[best].val { best = i }
-                return (run.epochs[best].val, run.epochs[best].test, best + 1)
-            }
-            let n = Double(members.count)
-            let mean = bests.map(\.val).reduce(0, +) / n
-            let testMean = bests.map(\.test).reduce(0, +) / n
-            guard members.count > 1 else { return Expected(id: id, runs: members, mean: mean, sd: nil, low: nil, high: nil, testMean: testMean, bestEpochs: bests.map(\.epoch)) }
-            let sd = (bests.map { ($0.val - mean) * ($0.val - mean) }.reduce(0, +) / (n - 1)).squareRoot()
-            let half = try t975(members.count - 1) * sd / n.squareRoot()
-            return Expected(id: id, runs: members, mean: mean, sd: sd, low: mean - half, high: mean + half, testMean: testMean, bestEpochs: bests.map(\.epoch))
+            let bests = members.map(best)
+            let (mean, sd) = meanSD(bests.map(\.val))
+            let test = meanSD(bests.map(\.test))
+            let half = try sd.map { try StudentTGolden.t975(members.count - 1) * $0 / Double(members.count).squareRoot() }
+            let bestFirst = members.enumerated().sorted { a, b in
+                let x = best(a.1).val, y = best(b.1).val
+                return x != y ? x > y : a.0 < b.0
+            }.map(\.1)
+            let seconds = members.flatMap { $0.epochs.map(\.seconds) }
+            return Expected(id: id, runs: members, mean: mean, sd: sd, low: half.map { mean - $0 }, high: half.map { mean + $0 },
+                            testMean: test.mean, testSD: test.sd, bestEpochs: bests.map(\.epoch), runsBestFirst: bestFirst,
+                            secondsPerEpoch: seconds.reduce(0, +) / Double(seconds.count))
         }.sorted { $0.mean > $1.mean }
+    }
+
+    /// The text as compare prints it: accuracies as percentages with two decimals (printf's rounding).
+    static func percent(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
+
+    /// `line` has every one of `parts`, in this order, each after the one before.
+    static func containsInOrder(_ line: String, _ parts: [String]) -> Bool {
+        var rest = Substring(line)
+        for part in parts {
+            guard let range = rest.range(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return true
     }
 
     static func json(_ arguments: [String]) throws -> [String: Any] {
@@ -164,41 +181,61 @@ struct CompareStatisticsTests {
             #expect(Self.close(row["val_accuracy_ci95_low"], e.low), "\(row)")
             #expect(Self.close(row["val_accuracy_ci95_high"], e.high), "\(row)")
             #expect(Self.close(row["test_accuracy_there_mean"], e.testMean), "\(row)")
-            let sortedEpochs = e.bestEpochs.sorted()
-            let median = sortedEpochs.count % 2 == 1 ? Double(sortedEpochs[sortedEpochs.count / 2])
-                : Double(sortedEpochs[sortedEpochs.count / 2 - 1] + sortedEpochs[sortedEpochs.count / 2]) / 2
-            #expect(Self.close(row["best_epoch_median"], median), "\(row)")
-            #expect(row["run_ids"] as? String == e.runs.map(\.id).joined(separator: " "))
+            #expect(Self.close(row["test_accuracy_there_sd"], e.testSD), "\(row)")
+            #expect(Self.close(row["best_epoch_median"], e.medianBestEpoch), "\(row)")
+            #expect(Self.close(row["seconds_per_epoch"], e.secondsPerEpoch), "\(row)")
+            // Members best first: run_ids and seeds in the same order.
+            #expect(row["run_ids"] as? String == e.runsBestFirst.map(\.id).joined(separator: " "), "\(row)")
+            #expect(row["seeds"] as? String == e.runsBestFirst.map { String($0.seed) }.joined(separator: " "), "\(row)")
         }
         // ≈ best: B's interval overlaps A's; C's is far below; D has none (one seed).
         let a = expected[0]
         func overlaps(_ e: Expected) -> Bool { e.low.map { $0 <= a.high! && a.low! <= e.high! } ?? false }
         #expect(overlaps(expected[1]) && !overlaps(expected[3]))
         #expect(rows.map { $0["near_best"] as? Bool } == [false, true, false, false])
+        // Seeds that would part A and B: the fewest m with t(0.975, m−1)·(sd_A + sd_B)/√m < |Δmean|.
+        let b = expected[1]
+        let gap = a.mean - b.mean, spread = a.sd! + b.sd!
+        let m = try #require(try (3...30).first { try StudentTGolden.t975($0 - 1) * spread / Double($0).squareRoot() < gap })
+        #expect(rows[1]["seeds_to_separate"] as? Int == m, "\(rows[1])")
+        #expect(rows[0]["seeds_to_separate"] is NSNull && rows[3]["seeds_to_separate"] is NSNull)
 
-        // The text table: one row per configuration in that order, the interval shown, the marks.
+        // The text table: one row per configuration in that order, and every number it prints.
         let text = try runTool(["compare", log])
         #expect(text.status == 0, "\(text.stderr)")
         let lines = text.stdout.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("configurations"))
-        #expect(lines[1].contains("95% interval") && lines[1].contains("test_accuracy there"))
-        for (i, e) in expected.enumerated() { #expect(lines[2 + i].contains(e.id), "\(text.stdout)") }
-        func percent(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }
-        #expect(lines[2].contains("[\(percent(a.low!)), \(percent(a.high!))]") && lines[2].hasSuffix("best"), "\(lines[2])")
-        #expect(lines[2].contains("\(percent(a.mean)) ± \(percent(a.sd!))"))
-        #expect(lines[3].contains("≈ best"), "\(lines[3])")
-        #expect(!lines[4].contains("≈") && !lines[5].contains("≈"))
+        #expect(Self.containsInOrder(lines[1], ["configuration", "config_id", "differs", "n", "best val_accuracy (mean ± sd)", "95% interval",
+                                                "test_accuracy there", "best epoch (median)", "s/epoch", "vs best"]), "\(lines[1])")
+        func compact(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : "\(x)" }
+        for (i, e) in expected.enumerated() {
+            let line = lines[2 + i]
+            let pct = Self.percent
+            let mark = i == 0 ? "best" : i == 1 ? "≈ best (\(m) seeds to tell)" : nil
+            var cells = [e.id, " \(e.runs.count) ", pct(e.mean) + (e.sd.map { " ± " + pct($0) } ?? ""),
+                         e.low.map { "[\(pct($0)), \(pct(e.high!))]" } ?? " - ",
+                         pct(e.testMean) + (e.testSD.map { " ± " + pct($0) } ?? ""),
+                         " \(compact(e.medianBestEpoch)) ", String(format: " %.3f", e.secondsPerEpoch)]
+            if let mark { cells.append(mark) }
+            #expect(Self.containsInOrder(line, cells), "row \(i): expected \(cells) in order in\n\(line)")
+            if let mark { #expect(line.hasSuffix(mark), "\(line)") } else { #expect(!line.contains("best"), "\(line)") }
+        }
         // The names are the configurations' (no seed=), and the runs table is not printed.
         #expect(lines[2].hasPrefix("adam, \"quoted\" & 50% ") && !text.stdout.contains("seed=1"))
         #expect(!text.stdout.contains("runs, best"))
         #expect(text.stdout.contains("≈ best: its interval overlaps"))
 
-        // --runs adds one row per run.
+        // --runs adds one row per run: its best with the epoch, and the test accuracy there.
         let withRuns = try runTool(["compare", log, "--runs"])
         let runLines = withRuns.stdout.split(separator: "\n").map(String.init)
         let at = try #require(runLines.firstIndex { $0.hasPrefix("runs, best val_accuracy first") }, "\(withRuns.stdout)")
-        #expect(Set(runLines[(at + 2)..<(at + 2 + Self.runs.count)].map { $0.split(separator: " ").first { $0.count == 12 && $0.allSatisfy(\.isHexDigit) }.map(String.init) ?? "" })
-                == Set(Self.runs.map(\.id)), "\(withRuns.stdout)")
+        let runRows = Array(runLines[(at + 2)...].prefix(Self.runs.count))
+        for run in Self.runs {
+            let line = try #require(runRows.first { $0.contains(run.id) }, "\(run.id) in\n\(withRuns.stdout)")
+            let best = Self.best(run)
+            #expect(Self.containsInOrder(line, [run.id, "\(Self.percent(best.val)) (\(best.epoch))", Self.percent(best.test),
+                                                Self.percent(run.epochs[2].val), String(format: "%.4f", 1 - run.epochs[2].val)]), "\(line)")
+        }
     }
 
     /// The same log given twice (and a run continued in a second log) counts once.
@@ -219,49 +256,67 @@ struct CompareStatisticsTests {
         let answer = try Self.json([log, "--target", "val_accuracy=\(target)", "--runs"])
         let runRows = try #require(answer["runs"] as? [[String: Any]])
         #expect(runRows.count == Self.runs.count)
-        var times: [String: (epoch: Int, updates: Int, seconds: Double)?] = [:]
         for run in Self.runs {
-            var seconds = 0.0
-            var found: (Int, Int, Double)?
-            for (i, e) in run.epochs.enumerated() {
-                seconds += e.seconds
-                if e.val >= target { found = (i + 1, (i + 1) * Self.updatesPerEpoch, seconds); break }
-            }
-            times[run.id] = found
             let row = try #require(runRows.first { $0["run_id"] as? String == run.id })
-            if let found {
-                #expect(row["target_epoch"] as? Int == found.0 && row["target_updates"] as? Int == found.1, "\(run.id): \(row)")
-                #expect(Self.close(row["target_seconds"], found.2), "\(run.id): \(row)")
+            if let found = Self.time(run, toTarget: target) {
+                #expect(row["target_epoch"] as? Int == found.epoch && row["target_updates"] as? Int == found.updates, "\(run.id): \(row)")
+                #expect(Self.close(row["target_seconds"], found.seconds), "\(run.id): \(row)")
             } else {
-                #expect(row["target_epoch"] is NSNull && row["target_seconds"] is NSNull, "\(run.id) never reaches it: \(row)")
+                #expect(row["target_epoch"] is NSNull && row["target_updates"] is NSNull && row["target_seconds"] is NSNull,
+                        "\(run.id) never reaches it: \(row)")
             }
         }
-        #expect(times["b00000000002"]! == nil && times["a00000000003"]!!.epoch == 1)
-        // Per configuration: the median with never as infinity (JSON null when the median is).
-        func median(_ xs: [Double]) -> Double {
-            let s = xs.sorted()
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        // The fixture has what the test is about: a run that never gets there, one there at epoch 1.
+        let b2 = try #require(Self.runs.first { $0.id == "b00000000002" }), a3 = try #require(Self.runs.first { $0.id == "a00000000003" })
+        #expect(Self.time(b2, toTarget: target) == nil && Self.time(a3, toTarget: target)?.epoch == 1)
+
+        // Per configuration: the medians with never as infinity (JSON null when the median is).
+        struct Medians { let reached: Int, epoch: Double, updates: Double, seconds: Double }
+        func medians(_ e: Expected) -> Medians {
+            let ts = e.runs.map { Self.time($0, toTarget: target) }
+            return Medians(reached: ts.filter { $0 != nil }.count,
+                           epoch: Self.median(ts.map { $0.map { Double($0.epoch) } ?? .infinity }),
+                           updates: Self.median(ts.map { $0.map { Double($0.updates) } ?? .infinity }),
+                           seconds: Self.median(ts.map { $0?.seconds ?? .infinity }))
         }
+        let expected = try Self.expected()
         let rows = try #require(answer["configurations"] as? [[String: Any]])
-        for e in try Self.expected() {
+        for e in expected {
             let row = try #require(rows.first { $0["config_id"] as? String == e.id })
-            let ts = e.runs.map { times[$0.id]! }
-            #expect(row["target_reached"] as? Int == ts.filter { $0 != nil }.count, "\(row)")
-            let epochs = median(ts.map { $0.map { Double($0.epoch) } ?? .infinity })
-            let seconds = median(ts.map { $0?.seconds ?? .infinity })
-            #expect(Self.close(row["target_epoch_median"], epochs.isFinite ? epochs : nil), "\(row)")
-            #expect(Self.close(row["target_seconds_median"], seconds.isFinite ? seconds : nil), "\(row)")
+            let m = medians(e)
+            #expect(row["target_reached"] as? Int == m.reached, "\(row)")
+            #expect(Self.close(row["target_epoch_median"], m.epoch.isFinite ? m.epoch : nil), "\(row)")
+            #expect(Self.close(row["target_updates_median"], m.updates.isFinite ? m.updates : nil), "\(row)")
+            #expect(Self.close(row["target_seconds_median"], m.seconds.isFinite ? m.seconds : nil), "\(row)")
         }
+        #expect(expected.map { medians($0).reached } == [3, 2, 0, 0])
+
+        // The text: per configuration "reached k/n", the medians (never when infinite), per run never.
+        let text = try runTool(["compare", log, "--target", "val_accuracy=0.85", "--runs"])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        #expect(Self.containsInOrder(lines[1], ["reached val_accuracy=0.85", "epochs to it (median)", "updates", "seconds", "vs best"]), "\(lines[1])")
+        func count(_ x: Double) -> String { x.isInfinite ? "never" : x == x.rounded() ? String(Int(x)) : "\(x)" }
+        for e in expected {
+            let line = try #require(lines.first { $0.contains(e.id) }, "\(e.id) in\n\(text.stdout)")
+            let m = medians(e)
+            let cells = ["\(m.reached)/\(e.runs.count)", " \(count(m.epoch)) ", " \(count(m.updates)) ",
+                         m.seconds.isInfinite ? " never" : String(format: " %.1f", m.seconds)]
+            #expect(Self.containsInOrder(line, [e.id] + cells), "expected \(cells) in\n\(line)")
+        }
+        for run in Self.runs {
+            let line = try #require(lines.last { $0.contains(run.id) }, "\(run.id) in\n\(text.stdout)")
+            let cells = Self.time(run, toTarget: target).map { [" \($0.epoch) ", " \($0.updates) ", String(format: " %.1f", $0.seconds)] }
+                ?? [" never", " never", " never"]
+            #expect(Self.containsInOrder(line, [run.id] + cells) && line.hasSuffix(cells[2]), "expected \(cells) in\n\(line)")
+        }
+
         // Ranked by the target: fewest median updates first (A: epochs 2,3,1 → 2; B: 2,never,1 → 2,
-        // then by seeds reached, A's 3 before B's 2), the ones that never reach it last.
+        // then by seeds reached, A's 3 before B's 2), the ones that never reach it last, in the
+        // metric's order (C and D never: D's 0.77 before C's 0.7125).
         let ranked = try Self.json([log, "--target", "val_accuracy=\(target)", "--rank-by", "target"])
         let order = try #require(ranked["configurations"] as? [[String: Any]]).map { $0["config_id"] as? String ?? "" }
-        let ids = try Self.expected().map(\.id)
-        #expect(order == [ids[0], ids[1], ids[2], ids[3]] || order == [ids[0], ids[1], ids[3], ids[2]], "\(order)")
-        #expect(order.prefix(2) == [ids[0], ids[1]])
-        // The text says never.
-        let text = try runTool(["compare", log, "--target", "val_accuracy=0.85", "--runs"])
-        #expect(text.stdout.split(separator: "\n").contains { $0.contains("b00000000002") && $0.contains("never") }, "\(text.stdout)")
+        #expect(order == expected.map(\.id), "\(order)")
         // A cost is reached from above: train_cost = 1 − val here, so ≤ 0.15 is val ≥ 0.85.
         let cost = try Self.json([log, "--target", "train_cost=0.15"])
         let costRows = try #require(cost["configurations"] as? [[String: Any]])
@@ -282,24 +337,38 @@ struct CompareStatisticsTests {
         #expect(configurations.count == 1 + 4 && runs.count == 1 + Self.runs.count)
         #expect(configurations.allSatisfy { $0.count == configurations[0].count } && runs.allSatisfy { $0.count == runs[0].count })
         let answer = try Self.json([log, "--runs", "--target", "val_accuracy=0.85"])
-        let json = try #require(answer["configurations"] as? [[String: Any]])
-        let header = configurations[0]
-        for (record, row) in zip(configurations.dropFirst(), json) {
-            for (field, text) in zip(header, record) {
-                let value = row[field]
-                if let string = value as? String {
-                    #expect(text == string, "\(field)")
-                } else if value is NSNull {
-                    #expect(text.isEmpty, "\(field)")
-                } else if field == "near_best" {
-                    #expect(text == ((value as? Bool) == true ? "true" : "false"), "\(field)")
-                } else if let number = value as? NSNumber {
-                    #expect(Double(text) == number.doubleValue, "\(field): \(text) vs \(number)")
-                } else {
-                    Issue.record("\(field) missing from JSON")
+        let jsonText = try runTool(["compare", log, "--runs", "--target", "val_accuracy=0.85", "--format", "json"]).stdout
+        // Both tables, record by record: the JSON record's line is the one with its key.
+        let jsonLines = jsonText.split(separator: "\n").map(String.init)
+        for (name, csv, key) in [("configurations", configurations, "config_id"), ("runs", runs, "run_id")] {
+            let json = try #require(answer[name] as? [[String: Any]])
+            #expect(json.count == csv.count - 1, "\(name)")
+            let header = csv[0]
+            for (record, row) in zip(csv.dropFirst(), json) {
+                let keyValue = try #require(row[key] as? String)
+                #expect(record[try #require(header.firstIndex(of: key))] == keyValue)
+                let line = try #require(jsonLines.first { $0.contains("\"\(key)\": \"\(keyValue)\"") && $0.contains(name == "runs" ? "\"run\":" : "\"configuration\":") })
+                for (field, text) in zip(header, record) {
+                    let value = row[field]
+                    if let string = value as? String {
+                        #expect(text == string, "\(name).\(field)")
+                    } else if value is NSNull {
+                        #expect(text.isEmpty, "\(name).\(field)")
+                    } else if field == "near_best" {
+                        #expect(text == ((value as? Bool) == true ? "true" : "false"), "\(field)")
+                    } else if let number = value as? NSNumber {
+                        // Foundation's JSON parser on Linux can miss a Double by an ulp or two, so
+                        // the number is compared closely and the JSON text digit for digit.
+                        let x = try #require(Double(text), "\(name).\(field): \(text)")
+                        #expect(abs(x - number.doubleValue) <= 4 * x.ulp, "\(name).\(field): \(text) vs \(number)")
+                        #expect(line.contains("\"\(field)\": \(text),") || line.contains("\"\(field)\": \(text)}"), "\(name).\(field): \(text) in \(line)")
+                    } else {
+                        Issue.record("\(name).\(field) missing from JSON")
+                    }
                 }
             }
         }
+        let header = configurations[0]
         // The quoted name survives CSV quoting.
         #expect(configurations[1][header.firstIndex(of: "configuration")!] == "adam, \"quoted\" & 50%")
         #expect(runs[0].contains("run_id") && runs[0].contains("target_seconds"))
@@ -389,21 +458,30 @@ struct CompareStatisticsTests {
 
     @Test(arguments: [
         (["--where", "nope"], 64, "--where nope: expected KEY=VALUE"),
-        (["--where", "foo=1"], 1, "--where foo=1: no run has foo"),
+        (["--where", "foo=1"], 64, "--where foo=1: no run has foo"),
         (["--where", "optimizer=ftrl"], 1, "--where optimizer=ftrl: no run matches"),
         (["--top", "0"], 64, "--top 0"),
+        (["--top=-2"], 64, "--top -2"),
+        (["--top", "-1"], 64, "--top"),
+        (["--top", "two"], 64, "two"),
         (["--target", "val_accuracy"], 64, "--target val_accuracy: expected METRIC=VALUE"),
         (["--target", "val_accuracy=87"], 64, "fractions from 0 to 1"),
         (["--target", "speed=1"], 64, "\"speed\" is not a metric"),
         (["--target", "val_accuracy=x"], 64, "\"x\" is not a number"),
+        (["--target", "val_accuracy=nan"], 64, "--target val_accuracy=nan: \"nan\" is not a number"),
+        (["--target", "train_cost=-1"], 64, "--target train_cost=-1: a cost is never negative"),
         (["--rank-by", "target"], 64, "--rank-by target needs --target"),
         (["--format", "xml"], 64, "xml"),
+        (["--rank-by", "speed", "--target", "val_accuracy=0.8"], 64, "speed"),
     ] as [([String], Int32, String)])
     func badAnswersAreOneLine(arguments: [String], status: Int32, words: String) throws {
         let result = try runTool(["compare", try Self.log()] + arguments)
         #expect(result.status == status, "\(arguments): \(result.stderr)")
         #expect(result.stderr.contains(words), "\(arguments): \(result.stderr)")
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.split(separator: "\n").filter { !$0.hasPrefix("Usage:") && !$0.hasPrefix("  See") && !$0.isEmpty }.count == 1, "\(result.stderr)")
+        // One line says it (flag and value); only ArgumentParser's Help/Usage lines may follow.
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first.map { ($0.hasPrefix("Error: ") || $0.hasPrefix("zalando-train: ")) && $0.contains(words) } == true, "\(result.stderr)")
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("Help: ") || $0.hasPrefix("Usage: ") || $0.hasPrefix("  See ") }, "\(result.stderr)")
     }
 }

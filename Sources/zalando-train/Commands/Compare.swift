@@ -56,7 +56,7 @@ struct Compare: ParsableCommand {
         var all = ConfigurationTable.distinct(read)
         switch ConfigurationFilter.apply(filters.compactMap(ConfigurationFilter.init), to: all) {
         case .success(let kept): all = kept
-        case .failure(let problem): throw fail(problem.message)
+        case .failure(let problem): throw fail(problem.message, status: problem.isUsage ? .usage : .failure)
         }
         let (chosen, metricNote) = metric.map { ($0, nil) } ?? RunComparison.defaultMetric(all)
         let goal = try target.map { text -> Target in
