@@ -23,13 +23,13 @@ struct Compare: ParsableCommand {
     var files: [String]
     @Option(help: "Column to rank by (costs rank low first; default: val_accuracy when every run has validation, else test_accuracy).")
     var metric: Metric?
-    @Option(help: ArgumentHelp("Time to a target: per run the first epoch, updates and seconds at which METRIC reaches V (or never), per configuration the median over seeds and how many reached it (e.g. val_accuracy=0.87).", valueName: "metric=value"))
+    @Option(help: ArgumentHelp("Time to a target: per run the first epoch, updates and seconds at which METRIC reaches V (or never), per configuration the median over seeds and how many reached it (e.g. val_accuracy=0.87; default: none).", valueName: "metric=value"))
     var target: String?
     @Option(name: .customLong("rank-by"), help: "Rank configurations by their mean best metric, or by their median updates to --target (default: metric).")
     var rankBy: ConfigurationTable.Ranking = .metric
-    @Option(name: .customLong("where"), help: ArgumentHelp("Keep only runs whose flag KEY has one of the values (repeatable; also config=ID, run_id=ID; e.g. optimizer=adam,sgd).", valueName: "key=value[,value…]"))
+    @Option(name: .customLong("where"), help: ArgumentHelp("Keep only runs whose flag KEY has one of the values (repeatable; also config=ID, run_id=ID; e.g. optimizer=adam,sgd; default: every run).", valueName: "key=value[,value…]"))
     var filters: [String] = []
-    @Option(help: ArgumentHelp("Keep the N best configurations (after --where).", valueName: "n"))
+    @Option(help: ArgumentHelp("Keep the N best configurations (after --where; default: all).", valueName: "n"))
     var top: Int?
     @Flag(help: "Also print the table of runs (one row per run: best with its epoch, test accuracy there, final values).")
     var runs = false
