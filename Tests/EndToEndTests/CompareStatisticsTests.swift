@@ -436,6 +436,60 @@ struct CompareStatisticsTests {
         #expect(tables[1].dropFirst().contains { $0[0] == "sgd_fast seed=2" })
     }
 
+    // MARK: - Sensitivity
+
+    /// --by lr: per optimizer and schedule (groups in ranking order), each configuration's mean
+    /// best metric and 95% interval at its rate, in the table, the JSON and the chart's error bars.
+    @Test func byFlagTabulatesAndDrawsTheIntervalsPerOptimizer() throws {
+        let log = try Self.log()
+        let expected = try Self.expected()
+        // adam (A at 0.001), sgd (C at 0.01, B at 0.1), momentum (D at 0.01): groups in the
+        // ranking's order (A, B, D, C), rates ascending within a group.
+        let order = [expected[0], expected[3], expected[1], expected[2]]
+        let answer = try Self.json([log, "--by", "lr"])
+        let rows = try #require(answer["sensitivity"] as? [[String: Any]], "\(answer)")
+        #expect(rows.map { $0["optimizer"] as? String } == ["adam", "sgd", "sgd", "momentum"])
+        #expect(rows.count == order.count)
+        for (row, e) in zip(rows, order) {
+            #expect(row["config_id"] as? String == e.id && row["n"] as? Int == e.runs.count, "\(row)")
+            #expect(Self.close(row["lr"], Double(e.runs[0].lr)), "\(row)")
+            #expect(Self.close(row["val_accuracy_mean"], e.mean) && Self.close(row["val_accuracy_sd"], e.sd), "\(row)")
+            #expect(Self.close(row["val_accuracy_ci95_low"], e.low) && Self.close(row["val_accuracy_ci95_high"], e.high), "\(row)")
+        }
+
+        // The text table says the same, rounded.
+        let text = try runTool(["compare", log, "--by", "lr"])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let at = try #require(lines.firstIndex { $0.hasPrefix("sensitivity: best val_accuracy against lr") }, "\(text.stdout)")
+        for (i, e) in order.enumerated() {
+            let optimizer = e.runs[0].optimizer
+            let interval = e.low.map { "[\(Self.percent($0)), \(Self.percent(e.high!))]" } ?? " - "
+            #expect(Self.containsInOrder(lines[at + 2 + i], ["\(optimizer) · constant", " \(e.runs[0].lr) ", " \(e.runs.count) ",
+                                                             Self.percent(e.mean) + (e.sd.map { " ± " + Self.percent($0) } ?? ""), interval, e.id]),
+                    "\(lines[at + 2 + i])")
+        }
+
+        // The chart: one line per optimizer through its means, an error bar per interval
+        // (none for one seed) in the line's colour, at the interval's bounds.
+        let svgPath = TestPaths.temporaryDirectory().appendingPathComponent("by-lr.svg").path
+        let drawn = try runTool(["compare", log, "--by", "lr", "--svg", svgPath])
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+        let elements = try SVGElements.parse(try String(contentsOfFile: svgPath, encoding: .utf8))
+        let curves = elements.withClass("series")
+        #expect(Set(curves.compactMap { $0.attributes["data-series"] }) == ["adam · constant", "sgd · constant", "momentum · constant"] && curves.count == 3)
+        #expect(curves.first { $0.attributes["data-series"] == "sgd · constant" }?.attributes["data-points"] == "2")
+        let bars = elements.withClass("error-bar")
+        #expect(bars.count == 3, "A, B and C have intervals; D has one seed")
+        for e in [expected[0], expected[1], expected[3]] {
+            let series = "\(e.runs[0].optimizer) · constant"
+            let bar = try #require(bars.first { $0.attributes["data-series"] == series && Double($0.attributes["data-x"] ?? "") == Double(e.runs[0].lr) })
+            #expect(Double(bar.attributes["data-low"] ?? "").map { abs($0 - e.low!) <= 1e-12 } == true, "\(bar.attributes)")
+            #expect(Double(bar.attributes["data-high"] ?? "").map { abs($0 - e.high!) <= 1e-12 } == true, "\(bar.attributes)")
+            #expect(bar.attributes["stroke"] == curves.first { $0.attributes["data-series"] == series }?.attributes["stroke"])
+        }
+    }
+
     // MARK: - Filters
 
     @Test func whereAndTopKeepWhatTheySay() throws {
@@ -472,6 +526,8 @@ struct CompareStatisticsTests {
         (["--target", "train_cost=-1"], 64, "--target train_cost=-1: a cost is never negative"),
         (["--rank-by", "target"], 64, "--rank-by target needs --target"),
         (["--format", "xml"], 64, "xml"),
+        (["--by", "foo"], 64, "--by foo: no run has foo"),
+        (["--by", "activation"], 64, "--by activation: \"relu\""),
         (["--rank-by", "speed", "--target", "val_accuracy=0.8"], 64, "speed"),
     ] as [([String], Int32, String)])
     func badAnswersAreOneLine(arguments: [String], status: Int32, words: String) throws {

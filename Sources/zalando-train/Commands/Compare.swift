@@ -31,6 +31,8 @@ struct Compare: ParsableCommand {
     var filters: [String] = []
     @Option(help: ArgumentHelp("Keep the N best configurations (after --where; default: all).", valueName: "n"))
     var top: Int?
+    @Option(name: .customLong("by"), help: ArgumentHelp("Sensitivity: the best metric (mean, 95% interval) against this numeric flag per optimizer and schedule, as a table and, with --svg/--png/--pdf, as the chart (e.g. lr; default: none).", valueName: "flag"))
+    var by: String?
     @Flag(help: "Also print the table of runs (one row per run: best with its epoch, test accuracy there, final values).")
     var runs = false
     @Option(help: "How to print the tables: text, csv, markdown, latex or json (csv and json: full precision, every bound its own field; notes then go to standard error).")
@@ -71,7 +73,16 @@ struct Compare: ParsableCommand {
         let kept = Set(configurations.flatMap { $0.members.map(\.run.key) })
         let shown = all.filter { kept.contains($0.key) }
 
+        let sensitivity = try by.map { flag -> [Sensitivity.Point] in
+            switch Sensitivity.points(configurations, by: flag) {
+            case .success(let points): return points
+            case .failure(let problem): throw fail(problem.message, status: .usage)
+            }
+        }
+        let byName = by.map { $0.hasPrefix("--") ? String($0.dropFirst(2)) : $0 } ?? ""
+
         var tables = [ConfigurationTable.table(configurations, metric: chosen, target: goal, ranking: rankBy)]
+        if let sensitivity { tables.append(Sensitivity.table(sensitivity, flag: byName, metric: chosen)) }
         if runs { tables.append(RunComparison.runTable(shown, metric: chosen, target: goal)) }
         let notes = [ConfigurationTable.legend(configurations), metricNote].compactMap { $0 }
         if format == .text || format == .json {
@@ -84,14 +95,17 @@ struct Compare: ParsableCommand {
         // What was written is said where it does not mix into a table a program reads.
         func say(_ line: String) { if format == .text { print(line) } else { fflush(nil); writeToStandardError(line + "\n") } }
         if !picture.outputs.isEmpty {
-            let written = try picture.write(RunComparison.chart(shown, metric: chosen, scale: picture.scale, title: picture.title))
+            // With --by the picture is the sensitivity chart; otherwise the runs' curves.
+            let svg = sensitivity.map { Sensitivity.chart($0, flag: byName, metric: chosen, title: picture.title) }
+                ?? RunComparison.chart(shown, metric: chosen, scale: picture.scale, title: picture.title)
+            let written = try picture.write(svg)
             say("chart written to \(written)")
         }
         if let html {
             let title = picture.title ?? "Comparison of \(shown.count) Run\(shown.count == 1 ? "" : "s")"
             let chart = RunComparison.chart(shown, metric: chosen, scale: picture.scale, title: title, hover: true)
             let labels = RunComparison.legendLabels(shown)
-            let page = HTMLReport.page(title: title, table: RunComparison.htmlTable(shown, metric: chosen), charts: [chart],
+            let page = HTMLReport.page(title: title, table: RunComparison.htmlTable(shown, metric: chosen), charts: [chart] + (sensitivity.map { [Sensitivity.chart($0, flag: byName, metric: chosen, hover: true)] } ?? []),
                                        flags: zip(shown, labels).map { ("\($0.name) (\($1))", $0.flags ?? "") })
             try reportingErrors { try HTMLReport.write(page, to: html) }
             say("report written to \(html)")
