@@ -1,10 +1,9 @@
 import Support
 import RunRecords
 
-/// `compare`: one line per run — its name and run_id, the flags that tell it from the other runs
-/// shown, the best value of the metric with its epoch (and the test accuracy at that epoch when
-/// ranking by a validation metric), the final metric and training cost, mean seconds per epoch —
-/// best first; then runs that differ only in --seed summarised as one configuration (mean ± sd).
+/// `compare` per run: each run's best value of the metric and its epoch, what tells it from the
+/// other runs, and `compare --runs`'s table of them (the configurations over seeds are
+/// ConfigurationTable's).
 public enum RunComparison {
     public struct Summary: Sendable {
         public let run: RunHistory
@@ -61,12 +60,14 @@ public enum RunComparison {
     /// the flag. --optimizer, --lr and --schedule have their own columns,
     /// and so has --epochs (the epochs logged: a run continued with a larger --epochs keeps its
     /// run_id, and its first rows name the smaller value).
-    public static func differingFlags(_ runs: [RunHistory]) -> [String] {
+    /// The configuration table passes `ownColumns: false` (it has no optimizer, schedule or lr0
+    /// column, so they are told here) and ignores --seed (its rows are over seeds).
+    public static func differingFlags(_ runs: [RunHistory], ignoring ignored: Set<String> = [], ownColumns: Bool = true) -> [String] {
         let configurations = runs.map { Dictionary(configuration(of: $0).map { ($0.flag, $0.value) }, uniquingKeysWith: { a, _ in a }) }
         var order: [String] = []
         var seen: Set<String> = []
         for run in runs { for term in configuration(of: run) where seen.insert(term.flag).inserted { order.append(term.flag) } }
-        let own: Set<String> = ["--optimizer", "--lr", "--schedule", "--epochs"]
+        let own: Set<String> = Set(ownColumns ? ["--optimizer", "--lr", "--schedule", "--epochs"] : ["--epochs"]).union(ignored)
         // A flag only some runs have belongs to their optimizer or schedule (the canonical flags
         // write every default out): with one value among those runs it tells nothing the
         // optimizer and schedule columns do not (Adam's betas beside SGD).
@@ -79,9 +80,21 @@ public enum RunComparison {
         }
     }
 
-    // MARK: - The table
+    /// compare's whole text answer as `--runs` prints it: the configurations, then the runs
+    /// (the fuzz harness and the hostile-input tests drive every table through this).
+    public static func table(_ runs: [RunHistory], metric: Metric, target: Target? = nil) -> String {
+        let distinct = ConfigurationTable.distinct(runs)
+        let configurations = ConfigurationTable.configurations(distinct, metric: metric, target: target)
+        return TableFormat.text.render([ConfigurationTable.table(configurations, metric: metric, target: target),
+                                        runTable(distinct, metric: metric, target: target)], metric: metric.rawValue)
+    }
 
-    public static func table(_ runs: [RunHistory], metric: Metric) -> String {
+    // MARK: - The per-run table (--runs)
+
+    /// One row per run, best first: name, run_id, what differs, the best value of the metric
+    /// with its epoch, the test accuracy there (when ranking by another metric), the final
+    /// values, seconds per epoch and, with a target, when the run first reached it.
+    public static func runTable(_ runs: [RunHistory], metric: Metric, target: Target? = nil) -> ExportTable {
         let rows = summaries(runs, metric: metric)
         func show(_ value: Double, as shown: Metric) -> String {
             if value.isNaN { return "-" }
@@ -92,82 +105,39 @@ public enum RunComparison {
         var header = ["run", "run_id", "optimizer", "schedule", "lr0", "differs", "epochs", "best \(metric.rawValue) (epoch)"]
         if withTest { header.append("test_accuracy there") }
         header += ["final \(metric.rawValue)", "final train_cost", "s/epoch"]
-        let body = rows.enumerated().map { i, s -> [String] in
-            var cells = [printable(s.run.name), s.run.runID ?? "(v1)", printable(s.run.optimizer), printable(s.run.schedule),
-                         printable(s.run.lr0), printable(differs[i]), String(s.run.epochs.count),
-                         "\(show(s.best.value(of: metric), as: metric)) (\(s.best.epoch))"]
-            if withTest { cells.append(show(s.best.testAccuracy, as: .testAccuracy)) }
-            cells += [show(s.final.value(of: metric), as: metric), formatFixed(s.final.trainCost, digits: 4), formatFixed(s.meanSeconds, digits: 3)]
-            return cells
+        if let target { header += ["\(target.text) at epoch", "updates", "seconds"] }
+        var fields = ["rank", "run", "run_id", "config_id", "optimizer", "schedule", "lr0", "seed", "differs", "epochs",
+                      "best_\(metric.rawValue)", "best_epoch"]
+        if withTest { fields.append("test_accuracy_there") }
+        fields += ["final_\(metric.rawValue)", "final_train_cost", "seconds_per_epoch"]
+        if target != nil { fields += ["target_epoch", "target_updates", "target_seconds"] }
+        var cells: [[String]] = []
+        var records: [[ExportTable.Value]] = []
+        for (i, s) in rows.enumerated() {
+            var row = [s.run.name, s.run.runID ?? "(v1)", s.run.optimizer, s.run.schedule, s.run.lr0, differs[i], String(s.run.epochs.count),
+                       "\(show(s.best.value(of: metric), as: metric)) (\(s.best.epoch))"]
+            var record: [ExportTable.Value] = [.integer(i + 1), .text(s.run.name), s.run.runID.map { .text($0) } ?? .null,
+                                               .text(ConfigurationTable.configurationID(of: s.run)), .text(s.run.optimizer),
+                                               .text(s.run.schedule), .text(s.run.lr0), .text(s.run.seed), .text(differs[i]),
+                                               .integer(s.run.epochs.count), .number(s.best.value(of: metric)), .integer(s.best.epoch)]
+            if withTest { row.append(show(s.best.testAccuracy, as: .testAccuracy)); record.append(.number(s.best.testAccuracy)) }
+            row += [show(s.final.value(of: metric), as: metric), formatFixed(s.final.trainCost, digits: 4), formatFixed(s.meanSeconds, digits: 3)]
+            record += [.number(s.final.value(of: metric)), .number(s.final.trainCost), .number(s.meanSeconds)]
+            if let target {
+                if let t = target.time(of: s.run) {
+                    row += [String(t.epoch), String(t.updates), formatFixed(t.seconds, digits: 1)]
+                    record += [.integer(t.epoch), .integer(t.updates), .number(t.seconds)]
+                } else {
+                    row += ["never", "never", "never"]
+                    record += [.null, .null, .null]
+                }
+            }
+            cells.append(row)
+            records.append(record)
         }
-        let firstNumeric = 6
-        let widths = header.indices.map { c in body.reduce(header[c].count) { max($0, $1[c].count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { c, text in
-                c >= firstNumeric || c == 4 ? text.leftPadded(to: widths[c], with: " ") : text.rightPadded(to: widths[c])
-            }.joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        var text = ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
-        let groups = seedGroups(rows, metric: metric)
-        if !groups.isEmpty { text += "\n" + groups }
-        return text
-    }
-
-    /// Runs whose configurations differ only in --seed (and --epochs), as one row each of a
-    /// table: the seeds and the mean ± sample standard deviation of the best metric (and of the
-    /// test accuracy at that epoch), best mean first. Empty when no configuration has two or
-    /// more seeds.
-    public static func seedGroups(_ summaries: [Summary], metric: Metric) -> String {
-        var order: [String] = []
-        var groups: [String: [Summary]] = [:]
-        // One run_id counts once (two sweep folders may hold the same run, e.g. one continued
-        // to more epochs): the one with the most epochs.
-        var longest: [String: Int] = [:]
-        for (index, s) in summaries.enumerated() {
-            guard let id = s.run.runID else { continue }
-            if let other = longest[id], summaries[other].run.epochs.count >= s.run.epochs.count { continue }
-            longest[id] = index
-        }
-        for (index, s) in summaries.enumerated() {
-            if let id = s.run.runID, longest[id] != index { continue }
-            let key = configuration(of: s.run).filter { $0.flag != "--seed" && $0.flag != "--epochs" }
-                .map { "\($0.flag) \($0.value)" }.joined(separator: " ")
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(s)
-        }
-        func meanAndSD(_ values: [Double]) -> (mean: Double, sd: Double) {
-            let n = Double(values.count)
-            let mean = values.reduce(0, +) / n
-            let sd = values.count > 1 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : 0
-            return (mean, sd)
-        }
-        func show(_ values: [Double], accuracy: Bool) -> String {
-            let (mean, sd) = meanAndSD(values)
-            return accuracy ? "\(formatFixed(mean * 100, digits: 2))% ± \(formatFixed(sd * 100, digits: 2))%"
-                : "\(formatFixed(mean, digits: 4)) ± \(formatFixed(sd, digits: 4))"
-        }
-        let seeded = order.map { groups[$0]! }.filter { Set($0.map(\.run.seed)).count > 1 }
-        guard !seeded.isEmpty else { return "" }
-        // Best mean first: with seeds, the mean is what a user of the configuration can expect.
-        let ranked = seeded.map { ($0, meanAndSD($0.map { $0.best.value(of: metric) }).mean) }
-            .sorted { isBetter($0.1, than: $1.1, metric) }.map(\.0)
-        let withTest = metric != .testAccuracy
-        var header = ["configuration", "runs", "best \(metric.rawValue)"]
-        if withTest { header.append("test_accuracy there") }
-        let body = ranked.map { members -> [String] in
-            let seeds = members.map(\.run.seed).sorted { (Int($0) ?? .max, $0) < (Int($1) ?? .max, $1) }.joined(separator: ",")
-            var cells = [printable(configurationName(members[0].run)), "\(members.count) runs (seeds \(printable(seeds)))",
-                         show(members.map { $0.best.value(of: metric) }, accuracy: metric.isAccuracy)]
-            if withTest { cells.append(show(members.map(\.best.testAccuracy), accuracy: true)) }
-            return cells
-        }
-        let widths = header.indices.map { c in body.reduce(header[c].count) { max($0, $1[c].count) } }
-        func line(_ cells: [String]) -> String {
-            "  " + cells.enumerated().map { c, text in
-                c >= 2 ? text.leftPadded(to: widths[c], with: " ") : text.rightPadded(to: widths[c])
-            }.joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        return "configurations over seeds (mean ± sample sd), best mean first:\n" + ([line(header)] + body.map(line)).joined(separator: "\n") + "\n"
+        let right = Set([4] + Array(6..<header.count))
+        return ExportTable(name: "runs", caption: "runs, best \(metric.rawValue) first", header: header, cells: cells,
+                           rightAligned: right, fields: fields, records: records)
     }
 
     /// A run's name without its seed term: what a configuration over seeds is called.

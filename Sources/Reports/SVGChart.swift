@@ -38,6 +38,8 @@ public struct ChartPanel: Sendable {
     public var logX = false
     /// Named points drawn on top of the series (lr-find's suggestions).
     public var marks: [ChartMark] = []
+    /// Vertical intervals (compare --by's 95% intervals over seeds), in their series' colour.
+    public var errorBars: [ChartErrorBar] = []
     public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], scale: ChartStyle.Scale = .auto,
                 yAsPercent: Bool = false, key: String? = nil) {
         self.title = ChartStyle.titleCase(title)
@@ -55,6 +57,14 @@ public struct ChartPanel: Sendable {
         case .linear: return false
         case .auto: return !yAsPercent && ChartStyle.prefersLog(series.flatMap { $0.points.map(\.y) })
         }
+    }
+}
+
+/// A vertical interval from `low` to `high` at `x`, with caps, in the colour of style `style`.
+public struct ChartErrorBar: Sendable {
+    public let series: String, x: Double, low: Double, high: Double, style: Int
+    public init(series: String, x: Double, low: Double, high: Double, style: Int) {
+        self.series = series; self.x = x; self.low = low; self.high = high; self.style = style
     }
 }
 
@@ -248,7 +258,7 @@ public enum SVGChart {
         let left = x + 66, right = x + width - 14, top = y + 26, bottom = y + height - 46
         let logY = panel.logY
         let xs = panel.series.flatMap { $0.points.map(\.x) }
-        let ys = panel.series.flatMap { $0.points.map(\.y) }
+        let ys = panel.series.flatMap { $0.points.map(\.y) } + panel.errorBars.flatMap { [$0.low, $0.high] }
         let logX = panel.logX
         let xAxis = Axis(values: xs, log: logX, pad: 0.02, integer: !logX)
         let yAxis = Axis(values: ys, log: logY)
@@ -318,6 +328,11 @@ public enum SVGChart {
                     hits += "<circle class=\"hit\" cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"5\" fill=\"transparent\" data-tip=\"\(escape(tip))\"><title>\(escape(tip))</title></circle>"
                 }
             }
+        }
+        for bar in panel.errorBars where Axis.plottable(bar.x, log: logX) && Axis.plottable(bar.low, log: logY) && Axis.plottable(bar.high, log: logY) {
+            let (bx, lowY, highY) = (px(bar.x), py(bar.low), py(bar.high))
+            let d = "M\(fmt(bx)),\(fmt(lowY))L\(fmt(bx)),\(fmt(highY))M\(fmt(bx - 4)),\(fmt(lowY))L\(fmt(bx + 4)),\(fmt(lowY))M\(fmt(bx - 4)),\(fmt(highY))L\(fmt(bx + 4)),\(fmt(highY))"
+            svg += "<path class=\"error-bar\" data-series=\"\(escape(bar.series))\" data-x=\"\(bar.x)\" data-low=\"\(bar.low)\" data-high=\"\(bar.high)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(ChartStyle.color(bar.style))\" stroke-width=\"1.6\" d=\"\(d)\"/>\n"
         }
         if !hits.isEmpty { svg += "<g class=\"hits\">\(hits)</g>\n" }
         // Marks of the same x share one label, stacked so they stay readable.

@@ -22,8 +22,11 @@ struct CompareAndChartTests {
         // Costs rank low first.
         #expect(RunComparison.summaries(runs, metric: .trainCost).map(\.run.name) == ["adam, fast", "sgd-run"])
         #expect(RunComparison.summaries(runs, metric: .testCost).first?.best.epoch == 3)
-        let table = RunComparison.table(runs, metric: .testAccuracy)
+        let table = TableFormat.text.render([RunComparison.runTable(runs, metric: .testAccuracy)], metric: "test_accuracy")
         #expect(table.contains("84.00% (2)") && table.contains("81.00% (2)"))
+        // Over configurations (one run each here): one row each, best mean first, no interval from one seed.
+        let configurations = ConfigurationTable.configurations(runs, metric: .testAccuracy, target: nil)
+        #expect(configurations.map(\.name) == ["adam, fast", "sgd-run"] && configurations.allSatisfy { $0.best.low == nil })
     }
 
     /// The same rows appended twice (a log concatenated with a copy of itself) are one run,

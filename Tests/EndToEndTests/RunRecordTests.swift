@@ -145,12 +145,17 @@ struct RunLogWritingTests {
         #expect(rows[0][0] == rows[1][0] && rows[0][0] != rows[2][0], "one run_id per configuration")
         #expect(rows.allSatisfy { Double($0[15]) != nil && Double($0[16]) != nil }, "val_cost and val_accuracy filled")
         #expect(rows[0][20].contains("--validation 50") && rows[2][20].contains("--dataset mnist"))
-        let table = try runTool(["compare", csv])
+        let table = try runTool(["compare", csv, "--runs"])
         #expect(table.status == 0, "\(table.stderr)")
-        let lines = table.stdout.split(separator: "\n")
+        // Two configurations (the data set differs), each of one run…
+        let configurations = CompareV2Tests.section(table.stdout, "configurations")
+        #expect(configurations.first?.contains("best val_accuracy (mean ± sd)") == true && configurations.first?.contains("test_accuracy there") == true)
+        #expect(configurations.count == 3 && configurations.dropFirst().allSatisfy { $0.contains("dataset=") }, "\(table.stdout)")
+        // …and the runs table (--runs) has both runs, not merged.
+        let lines = CompareV2Tests.section(table.stdout, "runs")
         #expect(lines.first?.contains("best val_accuracy (epoch)") == true && lines.first?.contains("test_accuracy there") == true)
         #expect(lines.filter { $0.contains(rows[0][0]) || $0.contains(rows[2][0]) }.count == 2, "two runs, not merged: \(table.stdout)")
-        #expect(table.stdout.contains("dataset=mnist") && table.stdout.contains("dataset=fashion"))
+        #expect(lines.contains { $0.contains("dataset=mnist") } && lines.contains { $0.contains("dataset=fashion") })
         #expect(!table.stdout.contains("overstates"))
     }
 }
@@ -262,6 +267,14 @@ struct CompareV2Tests {
         return "\(id),\"\(name)\",\(dataset),adam,constant,0.001,50,20-20-20-20,relu,\(seed),\(epoch),\(epoch * 1200),0.001,0.5,0.8,\(v.0),\(v.1),0.55,\(test),0.1,\"\(flags)\""
     }
 
+    /// The lines of one of compare's text tables, its header first: the table whose caption
+    /// starts with `caption`, up to the empty line after it.
+    static func section(_ stdout: String, _ caption: String) -> [String] {
+        let lines = stdout.components(separatedBy: "\n")
+        guard let at = lines.firstIndex(where: { $0.hasPrefix(caption) && $0.hasSuffix(":") }) else { return [] }
+        return Array(lines[(at + 1)...].prefix { !$0.isEmpty })
+    }
+
     static func log(_ rows: [String]) throws -> String {
         let path = TestPaths.temporaryDirectory().appendingPathComponent("runs.csv").path
         try ([v2Header] + rows).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
@@ -277,9 +290,9 @@ struct CompareV2Tests {
             Self.row(id: "aaaaaaaaaaaa", name: "same", epoch: 2, val: 0.85, test: 0.81, flags: Self.flags()),
             Self.row(id: "bbbbbbbbbbbb", name: "same", dataset: "mnist", epoch: 2, val: 0.88, test: 0.95, flags: Self.flags(dataset: "mnist")),
         ])
-        let result = try runTool(["compare", path])
+        let result = try runTool(["compare", path, "--runs"])
         #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let lines = Self.section(result.stdout, "runs")
         #expect(lines[0].contains("best val_accuracy (epoch)"))
         // mnist's best validation epoch is 1 (90%), where test accuracy was 70% — not its 95%.
         #expect(lines[1].hasPrefix("same (2) ") && lines[1].contains("bbbbbbbbbbbb") && lines[1].contains("90.00% (1)") && lines[1].contains("70.00%"))
@@ -294,16 +307,18 @@ struct CompareV2Tests {
             Self.row(id: "aaaaaaaaaaaa", name: "with", epoch: 1, val: 0.80, test: 0.79, flags: Self.flags()),
             Self.row(id: "cccccccccccc", name: "without", epoch: 1, val: nil, test: 0.83, flags: Self.flags(validation: 0)),
         ])
-        let result = try runTool(["compare", path])
+        let result = try runTool(["compare", path, "--runs"])
         #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let lines = Self.section(result.stdout, "runs")
         #expect(lines[0].contains("best test_accuracy (epoch)") && !lines[0].contains("test_accuracy there"))
         #expect(lines[1].hasPrefix("without") && lines[2].hasPrefix("with "))
-        #expect(lines.filter { $0.contains("overstates") }.count == 1)
+        #expect(result.stdout.split(separator: "\n").filter { $0.contains("overstates") }.count == 1)
+        let configurations = Self.section(result.stdout, "configurations")
+        #expect(configurations[0].contains("best test_accuracy (mean ± sd)") && !configurations[0].contains("test_accuracy there"))
         #expect(lines[1].contains("validation=0") && lines[2].contains("validation=100"))
     }
 
-    /// Seeds of one configuration: also one line with mean ± sample sd, computed here.
+    /// Seeds of one configuration: one row with n and mean ± sample sd, computed here.
     @Test func seedsOfOneConfigurationAreSummarised() throws {
         let vals = [0.80, 0.84, 0.86]
         let tests = [0.78, 0.83, 0.85]
@@ -318,13 +333,15 @@ struct CompareV2Tests {
             return (m, (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count - 1)).squareRoot())
         }
         let (vm, vs) = meanSD(vals), (tm, ts) = meanSD(tests)
-        let group = result.stdout.split(separator: "\n").filter { $0.contains("3 runs (seeds") }
+        let group = Self.section(result.stdout, "configurations").filter { $0.contains("  3  ") }
         #expect(group.count == 1, "\(result.stdout)")
         #expect(group.first?.contains(String(format: "%.2f%% ± %.2f%%", vm * 100, vs * 100)) == true, "\(result.stdout)")
         #expect(group.first?.contains(String(format: "%.2f%% ± %.2f%%", tm * 100, ts * 100)) == true, "\(result.stdout)")
         #expect(group.first?.contains("adam lr=0.001") == true && group.first?.contains("seed=") == false)
-        // Only the seed differs between the three, and the lr for the fourth: the differs column says so.
-        #expect(result.stdout.contains("seed=2") && !result.stdout.contains("dataset="))
+        // Only the seed differs between the three, and the lr for the fourth: the differs column
+        // of the runs table says so.
+        let runs = try runTool(["compare", try Self.log(rows), "--runs"]).stdout
+        #expect(Self.section(runs, "runs").contains { $0.contains("seed=2") } && !runs.contains("dataset="))
     }
 
     /// Configurations are ranked by their mean over seeds, not by their luckiest seed, and list
@@ -337,17 +354,14 @@ struct CompareV2Tests {
             rows.append(Self.row(id: "a0000000000\(i)", name: "lucky seed=\(seed)", seed: seed, epoch: 1, val: spread[i], test: 0.5, flags: Self.flags(seed: seed, lr: "0.1")))
             rows.append(Self.row(id: "b0000000000\(i)", name: "steady seed=\(seed)", seed: seed, epoch: 1, val: steady[i], test: 0.5, flags: Self.flags(seed: seed, lr: "0.01")))
         }
-        let result = try runTool(["compare", try Self.log(rows)])
+        let result = try runTool(["compare", try Self.log(rows), "--runs"])
         #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
         // The per-run table puts the lucky run first; the configurations put the steady one first.
-        #expect(lines[1].hasPrefix("lucky"))
-        guard let at = lines.firstIndex(where: { $0.hasPrefix("configurations over seeds") }) else {
-            Issue.record("no configuration table: \(result.stdout)"); return
-        }
-        #expect(lines[at + 1].contains("configuration") && lines[at + 1].contains("test_accuracy there"))
-        #expect(lines[at + 2].contains("steady") && lines[at + 2].contains("85.00% ± 1.00%"), "\(result.stdout)")
-        #expect(lines[at + 3].contains("lucky") && lines[at + 3].contains("(seeds 1,2,3)"), "\(result.stdout)")
+        #expect(Self.section(result.stdout, "runs")[1].hasPrefix("lucky"))
+        let lines = Self.section(result.stdout, "configurations")
+        #expect(lines[0].contains("configuration") && lines[0].contains("test_accuracy there"))
+        #expect(lines[1].hasPrefix("steady") && lines[1].contains("85.00% ± 1.00%"), "\(result.stdout)")
+        #expect(lines[2].hasPrefix("lucky") && lines[2].contains("  3  "), "\(result.stdout)")
     }
 
     /// A flag only some runs have (Adam's betas beside SGD) is not a difference unless it takes
@@ -379,8 +393,8 @@ struct CompareV2Tests {
         ])
         let result = try runTool(["compare", first, second])
         #expect(result.status == 0, "\(result.stderr)")
-        let group = result.stdout.split(separator: "\n").filter { $0.contains("runs (seeds") }
-        #expect(group.count == 1 && group[0].contains("2 runs (seeds 1,2)"), "\(result.stdout)")
+        let group = Self.section(result.stdout, "configurations").dropFirst()
+        #expect(group.count == 1 && group.first?.contains("  2  ") == true, "\(result.stdout)")
         // Mean of 0.80 (the longer history's best) and 0.70.
         #expect(group.first?.contains("75.00% ± 7.07%") == true, "\(result.stdout)")
     }
@@ -406,9 +420,9 @@ struct CompareV2Tests {
             + "old,mnist,sgd,constant,0.01,50,20-20-20-20,1,1,1200,0.01,0.60,0.78,0.62,0.91,0.11\n")
             .write(toFile: v1, atomically: true, encoding: .utf8)
         let v2 = try Self.log([Self.row(id: "aaaaaaaaaaaa", name: "new", epoch: 1, val: nil, test: 0.8, flags: Self.flags(validation: 0))])
-        let result = try runTool(["compare", v1, v2])
+        let result = try runTool(["compare", v1, v2, "--runs"])
         #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let lines = Self.section(result.stdout, "runs")
         #expect(lines[1].hasPrefix("old (2)") && lines[1].contains("(v1)") && lines[1].contains("91.00%"))
         #expect(lines[2].hasPrefix("new ") && lines[3].hasPrefix("old "))
     }

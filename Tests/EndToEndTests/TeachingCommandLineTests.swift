@@ -335,7 +335,8 @@ struct ProgressBarTerminalTests {
         #expect(compare.status == 0, "\(compare.stderr)")
         #expect(compare.stdout.contains(#"evil\rname\nx\u{1B}[2J"#), "\(compare.stdout)")
         #expect(!compare.stdout.contains("\r") && !compare.stdout.contains("\u{1B}"))
-        // The header and one run (then, for a log without validation, the note on test accuracy).
-        #expect(compare.stdout.split(separator: "\n").filter { !$0.hasPrefix("note: ") }.count == 2)
+        // The configuration table's caption, its header and the one run (then, for a log without
+        // validation, the note on test accuracy).
+        #expect(compare.stdout.split(separator: "\n").filter { !$0.hasPrefix("note: ") }.count == 3)
     }
 }

@@ -110,7 +110,7 @@ struct Sweep: ParsableCommand {
         let environment = SweepDriver.Environment(
             validate: Sweep.define, executable: Sweep.executablePath, checkpoints: Sweep.trainTakesCheckpoints,
             compare: { logs in
-                do { let compare = try Compare.parse(logs); try compare.run() } catch {
+                do { let compare = try Compare.parse(logs + ["--runs"]); try compare.run() } catch {
                     writeToStandardError("zalando-train: compare: \(Compare.message(for: error))\n")
                 }
             })

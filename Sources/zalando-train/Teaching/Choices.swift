@@ -30,6 +30,8 @@ extension ScheduleKind: NamedChoice {}
 extension CyclicMode: NamedChoice {}
 extension OneCycleSchedule.Anneal: NamedChoice {}
 extension Metric: NamedChoice {}
+extension TableFormat: NamedChoice {}
+extension ConfigurationTable.Ranking: NamedChoice {}
 
 /// A comma list of names (`--optimizer sgd,momentum,adam`): each name as in `NamedChoice`,
 /// the values listed in --help and offered by completion.
