@@ -14,13 +14,16 @@ PKGS       := libopenblas-dev zlib1g-dev pkg-config
 TARGET_CPU ?= $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo haswell)
 SWIFTFLAGS := -c $(CONFIG) $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU))
 
-.PHONY: all setup build run test download-data bench fuzz figures clean help install
+.PHONY: all setup build run test test-unit test-e2e test-tools download-data bench fuzz figures clean help install
 
 all: build
 
 help:
 	@echo "make run            set up, fetch data, train the default model (ARGS='--epochs 5' to change)"
-	@echo "make test           set up, fetch data, run the tests"
+	@echo "make test           set up, fetch data, run the tests (all three kinds below)"
+	@echo "make test-unit      in-process tests only: no binary runs, no data, seconds"
+	@echo "make test-e2e       the built binary, on tiny fixtures and the real data sets"
+	@echo "make test-tools     against real GNU parallel, Slurm, Chromium and TensorBoard's reader"
 	@echo "make build          release build of .build/release/zalando-train"
 	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DEST=DIR: into DIR/mnist, DIR/fashion; DATA_MIRROR=DIR offline)"
 	@echo "make bench          speed and memory against the bare OpenBLAS floor; halving against the full grid"
@@ -63,6 +66,21 @@ test: setup
 	$(SWIFT) build $(SWIFTFLAGS)
 	$(SWIFT) build $(SWIFTFLAGS) --product generate-manual
 	$(SWIFT) test $(SWIFTFLAGS)
+
+# One kind of test (a test target each; see Package.swift). test-unit needs no data.
+test-unit: setup
+	$(SWIFT) test $(SWIFTFLAGS) --filter UnitTests
+
+test-e2e: setup
+	@sh scripts/download-data.sh || echo "test-e2e: data unavailable; real-data tests will be skipped"
+	$(SWIFT) build $(SWIFTFLAGS)
+	$(SWIFT) build $(SWIFTFLAGS) --product generate-manual
+	$(SWIFT) test $(SWIFTFLAGS) --filter EndToEndTests
+
+test-tools: setup
+	@sh scripts/download-data.sh || echo "test-tools: data unavailable; real-data tests will be skipped"
+	$(SWIFT) build $(SWIFTFLAGS)
+	$(SWIFT) test $(SWIFTFLAGS) --filter ToolTests
 
 # The binary, its man page (generated from the commands' help by swift-argument-parser's
 # generate-manual, see scripts/generate-manual.sh) and the shell completions, under

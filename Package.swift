@@ -53,10 +53,25 @@ let package = Package(
             dependencies: ["Reports", "RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support", "Sweeps",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // Tests by kind. TestSupport: the helpers they share (paths, running the binary, fixtures).
+        // UnitTests: in-process, no data, seconds (`make test-unit`). EndToEndTests: the built
+        // binary, on tiny fixtures and the real data sets (`make test-e2e`). ToolTests: against real
+        // outside tools, GNU parallel, Slurm, Chromium, TensorBoard's reader (`make test-tools`).
+        .target(
+            name: "TestSupport",
+            dependencies: ["Reports", "RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support", "CZlib"],
+            path: "Tests/TestSupport"),
         .testTarget(
-            name: "ZalandoTrainTests",
-            dependencies: ["zalando-train", "Reports", "RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support", "CZlib", "Sweeps",
-                           .product(name: "Numerics", package: "swift-numerics"),
+            name: "UnitTests",
+            dependencies: ["TestSupport", "zalando-train", "Reports", "RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support",
+                           "CZlib", "Sweeps", .product(name: "Numerics", package: "swift-numerics"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "zalando-train", "Reports", "RunRecords", "Training", "IDXData", "MLP", "Optimization", "Support",
+                           "Sweeps", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(
+            name: "ToolTests",
+            dependencies: ["TestSupport", "zalando-train", "RunRecords", "Training", "IDXData", "MLP", "Support"]),
     ]
 )

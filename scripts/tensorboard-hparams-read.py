@@ -17,7 +17,7 @@ where VALUE is {"number": x}, {"string": s} or {"bool": b} (google.protobuf.Valu
 MultiplexerDataProvider, as `tensorboard --logdir LOGDIR --load_fast=false` serves them);
 "runs" is each run's hparams summary metadata as the plugin_event_multiplexer keeps it, parsed by
 the plugin's metadata.parse_session_{start,end}_info_plugin_data.
-Used by the tests (Tests/ZalandoTrainTests/TensorBoardHParamsTests.swift).
+Used by the tests (Tests/ToolTests/TensorBoardHParamsRunTests.swift).
 """
 import json
 import sys

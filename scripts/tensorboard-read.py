@@ -8,7 +8,7 @@ Prints {"runs": {RUN: {"scalars": {TAG: [[step, value], ...]}, "plugin_tags": [.
 the scalars as EventAccumulator (through EventMultiplexer, as `tensorboard --logdir DIR` finds
 runs) reads them, the tags TensorBoard 2.x's scalars dashboard sees (plugin_event_multiplexer),
 and for every event file the first event's file_version and the number of events in it.
-Used by the tests (Tests/ZalandoTrainTests/TensorBoardTests.swift).
+Used by the tests (Tests/ToolTests/TensorBoardReaderTests.swift).
 """
 import json
 import os

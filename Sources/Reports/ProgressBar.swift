@@ -62,17 +62,8 @@ public final class ProgressBar {
         return text
     }
 
-    /// `0.4s`, `7s`, `4m05s`, `2h03m`.
-    public static func duration(_ seconds: Double) -> String {
-        let seconds = seconds.isFinite ? max(0, seconds) : 0
-        if seconds < 9.95 { return formatFixed(seconds, digits: 1) + "s" }
-        let s = Int(seconds.rounded())
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m" + String(format2(s % 60)) + "s" }
-        return "\(s / 3600)h" + format2(s % 3600 / 60) + "m"
-    }
-
-    private static func format2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    /// `0.4s`, `7s`, `4m05s`, `2h03m`: Support's one duration format.
+    public static func duration(_ seconds: Double) -> String { formatDuration(seconds) }
 
     public func clear() {
         guard enabled else { return }

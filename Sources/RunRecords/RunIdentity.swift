@@ -139,7 +139,7 @@ public struct RunIdentity: Sendable, Equatable {
             }
             return t
         }
-        func steps(_ count: StepCount?) -> String { String(max(1, count?.iterations(perEpoch: n) ?? 1)) }
+        func steps(_ count: StepCount?) -> String { String(ScheduleSettings.resolvedSteps(count, perEpoch: n)) }
         func list(_ counts: [StepCount]) -> String { counts.map { String($0.iterations(perEpoch: n)) }.joined(separator: ",") }
         var t = [Term("--schedule", s.kind.rawValue)]
         for flag in s.kind.flags {
@@ -148,22 +148,22 @@ public struct RunIdentity: Sendable, Equatable {
             case .values: t.append(Term(flag.flag, s.values.map(number).joined(separator: ",")))
             case .dropEvery: t.append(Term(flag.flag, steps(s.dropEvery)))
             case .milestones: t.append(Term(flag.flag, list(s.milestones)))
-            case .factor: t.append(Term(flag.flag, number(s.factor ?? 0.1)))
-            case .decayRate: t.append(Term(flag.flag, number(s.decayRate ?? 1)))
+            case .factor: t.append(Term(flag.flag, number(s.resolvedFactor)))
+            case .decayRate: t.append(Term(flag.flag, number(s.resolvedDecayRate)))
             case .decaySteps: t.append(Term(flag.flag, steps(s.decaySteps)))
             case .staircase: if s.staircase { t.append(Term(flag.flag, nil)) }
-            case .endLR: t.append(Term(flag.flag, number(s.endRate ?? 1e-4)))
-            case .power: t.append(Term(flag.flag, number(s.power ?? 1)))
+            case .endLR: t.append(Term(flag.flag, number(s.resolvedEndRate)))
+            case .power: t.append(Term(flag.flag, number(s.resolvedPower)))
             case .cycle: if s.cycle { t.append(Term(flag.flag, nil)) }
-            case .alpha: t.append(Term(flag.flag, number(s.alpha ?? 0)))
-            case .tMul: t.append(Term(flag.flag, number(s.tMul ?? 2)))
-            case .mMul: t.append(Term(flag.flag, number(s.mMul ?? 1)))
-            case .maxLR: t.append(Term(flag.flag, number(s.maxRate ?? s.initialRate)))
+            case .alpha: t.append(Term(flag.flag, number(s.resolvedAlpha)))
+            case .tMul: t.append(Term(flag.flag, number(s.resolvedTMul)))
+            case .mMul: t.append(Term(flag.flag, number(s.resolvedMMul)))
+            case .maxLR: t.append(Term(flag.flag, number(s.resolvedMaxRate)))
             case .stepSize: t.append(Term(flag.flag, steps(s.stepSize)))
-            case .mode: t.append(Term(flag.flag, (s.mode ?? .triangular).rawValue))
-            case .gamma: t.append(Term(flag.flag, number(s.gamma ?? 1)))
-            case .patience: t.append(Term(flag.flag, String(s.patience ?? 10)))
-            case .minLR: t.append(Term(flag.flag, number(s.minRate ?? 0)))
+            case .mode: t.append(Term(flag.flag, s.resolvedMode.rawValue))
+            case .gamma: t.append(Term(flag.flag, number(s.resolvedGamma)))
+            case .patience: t.append(Term(flag.flag, String(s.resolvedPatience)))
+            case .minLR: t.append(Term(flag.flag, number(s.resolvedMinRate)))
             case .pctStart, .divFactor, .finalDivFactor, .anneal, .threePhase, .baseMomentum, .maxMomentum, .noCycleMomentum:
                 break  // one-cycle's, above
             }

@@ -28,3 +28,15 @@ private func formatted(_ value: Double, _ format: String) -> String {
     }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// The one duration format, for progress bars, sweep lines and summaries: `0.4s`, `7s`,
+/// `4m05s`, `2h03m`. Below 10 s a tenth of a second; then whole seconds, minutes and hours.
+public func formatDuration(_ seconds: Double) -> String {
+    let seconds = seconds.isFinite ? max(0, seconds) : 0
+    if seconds < 9.95 { return formatFixed(seconds, digits: 1) + "s" }
+    let s = Int(seconds.rounded())
+    func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return "\(s / 60)m\(twoDigits(s % 60))s" }
+    return "\(s / 3600)h\(twoDigits(s % 3600 / 60))m"
+}

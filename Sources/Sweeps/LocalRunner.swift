@@ -348,15 +348,6 @@ func writeError(_ text: String, newline: Bool = true) {
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
 
-/// `42s`, `3m 20s`, `2h 05m`.
-public func formatDuration(_ seconds: Double) -> String {
-    if seconds < 10 { return String(Double(Int(seconds * 10)) / 10) + "s" }
-    let s = Int(seconds.rounded())
-    if s < 60 { return "\(s)s" }
-    if s < 3600 { return "\(s / 60)m \(s % 60 < 10 ? "0" : "")\(s % 60)s" }
-    return "\(s / 3600)h \(s % 3600 / 60 < 10 ? "0" : "")\(s % 3600 / 60)m"
-}
-
 func timestamp() -> String {
     var now = time(nil)
     var parts = tm()

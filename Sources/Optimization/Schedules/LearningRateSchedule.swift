@@ -123,6 +123,45 @@ public struct ScheduleSettings: Sendable {
         self.initialRate = initialRate
     }
 
+    /// The value of a flag not given, for every schedule flag that has one: the one home of
+    /// these defaults, read by `make` (the numbers), by the run identity (the canonical flags)
+    /// and by `--help` (the text), so the three cannot disagree. one-cycle's are
+    /// OneCycleSchedule.Defaults.
+    public enum Defaults {
+        public static let factor = 0.1
+        public static let decayRate = 1.0
+        public static let endRate = 1e-4
+        public static let power = 1.0
+        public static let alpha = 0.0
+        public static let tMul = 2.0
+        public static let mMul = 1.0
+        public static let mode = CyclicMode.triangular
+        public static let gamma = 1.0
+        public static let patience = 10
+        public static let minRate = 0.0
+        /// A duration not given (or zero) is one update: schedules divide by it.
+        public static let steps = 1
+    }
+
+    // Each flag's value as the schedule uses it: given, or its default.
+    public var resolvedFactor: Double { factor ?? Defaults.factor }
+    public var resolvedDecayRate: Double { decayRate ?? Defaults.decayRate }
+    public var resolvedEndRate: Double { endRate ?? Defaults.endRate }
+    public var resolvedPower: Double { power ?? Defaults.power }
+    public var resolvedAlpha: Double { alpha ?? Defaults.alpha }
+    public var resolvedTMul: Double { tMul ?? Defaults.tMul }
+    public var resolvedMMul: Double { mMul ?? Defaults.mMul }
+    /// cyclic's upper rate; without --max-lr the cycle is flat at the initial rate.
+    public var resolvedMaxRate: Double { maxRate ?? initialRate }
+    public var resolvedMode: CyclicMode { mode ?? Defaults.mode }
+    public var resolvedGamma: Double { gamma ?? Defaults.gamma }
+    public var resolvedPatience: Int { patience ?? Defaults.patience }
+    public var resolvedMinRate: Double { minRate ?? Defaults.minRate }
+    /// A duration in updates, at least one.
+    public static func resolvedSteps(_ count: StepCount?, perEpoch iterationsPerEpoch: Int) -> Int {
+        max(Defaults.steps, count?.iterations(perEpoch: iterationsPerEpoch) ?? Defaults.steps)
+    }
+
     /// Builds the schedule with durations resolved; warmup wraps whatever schedule results.
     /// For plateau, the returned schedule is a `PlateauSchedule` to be fed costs.
     /// one-cycle's schedule: T = `--decay-steps`, else `totalUpdates` (the run's updates), the
@@ -139,7 +178,7 @@ public struct ScheduleSettings: Sendable {
     /// `totalUpdates`: the run's updates (epochs × updates per epoch; lr and path: --iterations),
     /// one-cycle's T unless --decay-steps is given.
     public func make(iterationsPerEpoch: Int, totalUpdates: Int? = nil) -> any LearningRateSchedule {
-        func steps(_ count: StepCount?) -> Int { max(1, count?.iterations(perEpoch: iterationsPerEpoch) ?? 1) }
+        func steps(_ count: StepCount?) -> Int { Self.resolvedSteps(count, perEpoch: iterationsPerEpoch) }
         let γ0 = initialRate
         let base: any LearningRateSchedule
         switch kind {
@@ -152,26 +191,26 @@ public struct ScheduleSettings: Sendable {
             base = StepDecaySchedule(initialRate: γ0, dropEvery: steps(dropEvery))
         case .multistep:
             base = MultiStepSchedule(initialRate: γ0, milestones: milestones.map { $0.iterations(perEpoch: iterationsPerEpoch) },
-                                     factor: factor ?? 0.1)
+                                     factor: resolvedFactor)
         case .inverseTime, .exponential, .naturalExp:
             let form: DecaySchedule.Form = kind == .inverseTime ? .inverseTime : kind == .exponential ? .exponential : .naturalExponential
-            base = DecaySchedule(form: form, initialRate: γ0, decayRate: decayRate ?? 1, decaySteps: steps(decaySteps),
+            base = DecaySchedule(form: form, initialRate: γ0, decayRate: resolvedDecayRate, decaySteps: steps(decaySteps),
                                  staircase: staircase)
         case .polynomial:
-            base = PolynomialDecaySchedule(initialRate: γ0, decaySteps: steps(decaySteps), endRate: endRate ?? 1e-4,
-                                           power: power ?? 1, cycle: cycle)
+            base = PolynomialDecaySchedule(initialRate: γ0, decaySteps: steps(decaySteps), endRate: resolvedEndRate,
+                                           power: resolvedPower, cycle: cycle)
         case .power:
-            base = PowerSchedule(initialRate: γ0, decaySteps: steps(decaySteps), power: power ?? 1)
+            base = PowerSchedule(initialRate: γ0, decaySteps: steps(decaySteps), power: resolvedPower)
         case .cosine:
-            base = CosineDecaySchedule(initialRate: γ0, decaySteps: steps(decaySteps), alpha: alpha ?? 0)
+            base = CosineDecaySchedule(initialRate: γ0, decaySteps: steps(decaySteps), alpha: resolvedAlpha)
         case .sgdr:
-            base = CosineRestartsSchedule(initialRate: γ0, firstDecaySteps: steps(decaySteps), tMul: tMul ?? 2,
-                                          mMul: mMul ?? 1, alpha: alpha ?? 0)
+            base = CosineRestartsSchedule(initialRate: γ0, firstDecaySteps: steps(decaySteps), tMul: resolvedTMul,
+                                          mMul: resolvedMMul, alpha: resolvedAlpha)
         case .cyclic:
-            base = CyclicSchedule(baseRate: γ0, maxRate: maxRate ?? γ0, stepSize: steps(stepSize),
-                                  mode: mode ?? .triangular, gamma: gamma ?? 1)
+            base = CyclicSchedule(baseRate: γ0, maxRate: resolvedMaxRate, stepSize: steps(stepSize),
+                                  mode: resolvedMode, gamma: resolvedGamma)
         case .plateau:
-            base = PlateauSchedule(initialRate: γ0, factor: factor ?? 0.1, patience: patience ?? 10, minRate: minRate ?? 0)
+            base = PlateauSchedule(initialRate: γ0, factor: resolvedFactor, patience: resolvedPatience, minRate: resolvedMinRate)
         case .oneCycle:
             // It has its own warm-up: --warmup-steps is refused with it.
             return oneCycle(iterationsPerEpoch: iterationsPerEpoch, totalUpdates: totalUpdates)

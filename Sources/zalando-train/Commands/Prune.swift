@@ -37,7 +37,11 @@ struct Prune: ParsableCommand {
             guard sparsity.items.count == 1 else {
                 throw ValidationError("--output takes one sparsity; --sparsity \(sparsity.defaultValueDescription) gives \(sparsity.items.count)")
             }
-            if let problem = ModelFile.outputProblem(output, inputs: [model]) { throw ValidationError("--output " + problem) }
+            do {
+                try OutputPath.check(output, flag: "--output", kind: .model, inputs: [model])
+            } catch let problem as OutputPath.Problem {
+                throw ValidationError(problem.description)
+            }
         }
     }
 

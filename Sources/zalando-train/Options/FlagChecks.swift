@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Training
 import Reports
 import RunRecords
@@ -28,4 +29,15 @@ func requireUsed(_ given: [String], used: [String], by choice: String, none: Str
 /// `check` for every value of a comma list.
 func checkAll(_ flag: String, _ list: CommaList<Double>?, _ requirement: String, _ isValid: (Double) -> Bool) throws {
     for value in list?.items ?? [] { try check(flag, value, requirement, isValid) }
+}
+
+/// A default as --help states it: `0.1`, `25`, `10000`, and small values as `1e-4`, `1e-8`.
+func helpNumber(_ value: Double) -> String {
+    let magnitude = abs(value)
+    if magnitude > 0 && magnitude < 1e-3 {
+        let exponent = Int((log10(magnitude)).rounded(.down))
+        let mantissa = value / pow(10, Double(exponent))
+        if abs(mantissa - mantissa.rounded()) < 1e-9 { return "\(Int(mantissa.rounded()))e\(exponent)" }
+    }
+    return formatCompact(value)
 }

@@ -1,8 +1,15 @@
 import ArgumentParser
 import Optimization
+import Support
 
 /// --optimizer and its hyperparameters, plus the gradient options every optimizer shares.
 /// `Help` gives the text of --optimizer for the command that uses the group.
+/// An optimizer's default for a flag, as --help states it: read from OptimizerSettings (the
+/// defaults' one home), never written twice.
+private func shownDefault(_ kind: OptimizerKind, _ value: KeyPath<OptimizerSettings, Double>) -> String {
+    helpNumber(OptimizerSettings(kind: kind)[keyPath: value])
+}
+
 struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
     @Option(name: .customLong("optimizer"), help: ArgumentHelp(Help.optimizer))
     var optimizerList = ChoiceList<OptimizerKind>([.adam])
@@ -13,27 +20,27 @@ struct OptimizerOptions<Help: CommandHelp>: ParsableArguments {
     /// The optimizer (train uses exactly one; path may compare several).
     var optimizer: OptimizerKind { optimizers[0] }
 
-    @Option(help: "Momentum μ (momentum, nesterov: default 0.9; rmsprop: default 0).")
+    @Option(help: "Momentum μ (momentum, nesterov: default \(shownDefault(.momentum, \.momentum)); rmsprop: default \(shownDefault(.rmsprop, \.momentum))).")
     var momentum: Double?
-    @Option(help: "Dampening d of momentum (default 0; d = μ gives the averaged form).")
+    @Option(help: "Dampening d of momentum (default \(shownDefault(.momentum, \.dampening)); d = μ gives the averaged form).")
     var dampening: Double?
-    @Option(help: "Decay ρ of the squared-gradient average (rmsprop, adadelta; default 0.9).")
+    @Option(help: "Decay ρ of the squared-gradient average (rmsprop, adadelta; default \(shownDefault(.rmsprop, \.rho))).")
     var rho: Double?
-    @Option(help: "β1 (adam family; default 0.9).")
+    @Option(help: "β1 (adam family; default \(shownDefault(.adam, \.beta1))).")
     var beta1: Double?
-    @Option(help: "β2 (adam family; default 0.999).")
+    @Option(help: "β2 (adam family; default \(shownDefault(.adam, \.beta2))).")
     var beta2: Double?
-    @Option(help: "ε (default 1e-8; adagrad 1e-10, adadelta 1e-6).")
+    @Option(help: "ε (default \(shownDefault(.adam, \.eps)); adagrad \(shownDefault(.adagrad, \.eps)), adadelta \(shownDefault(.adadelta, \.eps))).")
     var eps: Double?
     @Flag(help: "Centered RMSProp (normalise by the gradient's variance estimate).")
     var centered = false
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default 0.01 there; not ftrl: use --l2).")
+    @Option(name: .customLong("weight-decay"), help: "L2 weight decay λ (coupled; decoupled for adamw, default \(shownDefault(.adamw, \.weightDecay)) there; not ftrl: use --l2).")
     var weightDecay: Double?
     @Option(help: "L1 penalty λ: adds λ·sign(θ) to the gradient; ftrl: its own L1 strength, in closed form (default 0).")
     var l1: Double?
-    @Option(name: .customLong("lr-power"), help: "ftrl: learning_rate_power p ≤ 0 (default −0.5; 0 = a fixed rate).")
+    @Option(name: .customLong("lr-power"), help: "ftrl: learning_rate_power p ≤ 0 (default \(shownDefault(.ftrl, \.lrPower)); 0 = a fixed rate).")
     var lrPower: Double?
-    @Option(name: .customLong("initial-accumulator"), help: "ftrl: the accumulator n's start, ≥ 0 (default 0.1).")
+    @Option(name: .customLong("initial-accumulator"), help: "ftrl: the accumulator n's start, ≥ 0 (default \(shownDefault(.ftrl, \.initialAccumulator))).")
     var initialAccumulator: Double?
     @Option(help: "ftrl: L2 strength λ2 ≥ 0, in closed form (default 0).")
     var l2: Double?

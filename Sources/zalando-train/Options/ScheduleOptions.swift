@@ -5,6 +5,10 @@ import Reports
 import RunRecords
 import Support
 
+// Defaults stated in --help come from their one home in the library.
+private typealias D = ScheduleSettings.Defaults
+private typealias C = OneCycleSchedule.Defaults
+
 /// --lr and the learning-rate schedule. Durations take iterations (`1000`) or epochs (`5e`).
 /// `Help` gives the texts of --lr and --schedule for the command that uses the group.
 struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
@@ -29,7 +33,7 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     var dropEvery: StepCount? { dropEveryList?.items.first }
     @Option(help: DurationHelp.help("multistep (required): milestones m1,m2,…, increasing"))
     var milestones: CommaList<StepCount>?
-    @Option(name: .customLong("factor"), help: "multistep, plateau: multiply by f (default 0.1).")
+    @Option(name: .customLong("factor"), help: "multistep, plateau: multiply by f (default \(helpNumber(D.factor))).")
     var factorList: CommaList<Double>?
     var factor: Double? { factorList?.items.first }
     @Option(name: .customLong("decay-rate"), help: "inverse-time, exponential, natural-exp (required): ν.")
@@ -40,21 +44,21 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     var decaySteps: StepCount? { decayStepsList?.items.first }
     @Flag(help: "Use ⌊j/s⌋ instead of j/s.")
     var staircase = false
-    @Option(name: .customLong("end-lr"), help: "polynomial: final rate e (default 1e-4).")
+    @Option(name: .customLong("end-lr"), help: "polynomial: final rate e (default \(helpNumber(D.endRate))).")
     var endLRList: CommaList<Double>?
     var endLR: Double? { endLRList?.items.first }
-    @Option(name: .customLong("power"), help: "polynomial: exponent p; power: exponent c (default 1).")
+    @Option(name: .customLong("power"), help: "polynomial: exponent p; power: exponent c (default \(helpNumber(D.power))).")
     var powerList: CommaList<Double>?
     var power: Double? { powerList?.items.first }
     @Flag(help: "polynomial: restart after every multiple of --decay-steps.")
     var cycle = false
-    @Option(name: .customLong("alpha"), help: "cosine, sgdr: floor as a fraction of γ0 (default 0).")
+    @Option(name: .customLong("alpha"), help: "cosine, sgdr: floor as a fraction of γ0 (default \(helpNumber(D.alpha))).")
     var alphaList: CommaList<Double>?
     var alpha: Double? { alphaList?.items.first }
-    @Option(name: .customLong("t-mul"), help: "sgdr: period growth factor (default 2).")
+    @Option(name: .customLong("t-mul"), help: "sgdr: period growth factor (default \(helpNumber(D.tMul))).")
     var tMulList: CommaList<Double>?
     var tMul: Double? { tMulList?.items.first }
-    @Option(name: .customLong("m-mul"), help: "sgdr: peak decay factor per restart (default 1).")
+    @Option(name: .customLong("m-mul"), help: "sgdr: peak decay factor per restart (default \(helpNumber(D.mMul))).")
     var mMulList: CommaList<Double>?
     var mMul: Double? { mMulList?.items.first }
     @Option(name: .customLong("max-lr"), help: "cyclic (required): upper rate.")
@@ -63,32 +67,32 @@ struct ScheduleOptions<Help: CommandHelp>: ParsableArguments {
     @Option(name: .customLong("step-size"), help: DurationHelp.help("cyclic (required): half-cycle length s"))
     var stepSizeList: CommaList<StepCount>?
     var stepSize: StepCount? { stepSizeList?.items.first }
-    @Option(help: "cyclic: the cycle's shape (default triangular).")
+    @Option(help: "cyclic: the cycle's shape (default \(D.mode.rawValue)).")
     var mode: CyclicMode?
-    @Option(name: .customLong("gamma"), help: "cyclic exp-range: decay per update (default 1.0).")
+    @Option(name: .customLong("gamma"), help: "cyclic exp-range: decay per update (default \(helpNumber(D.gamma))).")
     var gammaList: CommaList<Double>?
     var gamma: Double? { gammaList?.items.first }
-    @Option(help: "plateau: epochs without improvement before reducing (default 10).")
+    @Option(help: "plateau: epochs without improvement before reducing (default \(D.patience)).")
     var patience: Int?
-    @Option(name: .customLong("min-lr"), help: "plateau: lower bound for the rate (default 0).")
+    @Option(name: .customLong("min-lr"), help: "plateau: lower bound for the rate (default \(helpNumber(D.minRate))).")
     var minLR: Double?
     @Option(name: .customLong("warmup-steps"), help: DurationHelp.help("Linear warmup over W updates before any schedule (default 0: none)"))
     var warmupStepsList: CommaList<StepCount>?
     var warmupSteps: StepCount? { warmupStepsList?.items.first }
 
-    @Option(name: .customLong("pct-start"), help: "one-cycle: the fraction of the cycle spent rising to --lr (default 0.3).")
+    @Option(name: .customLong("pct-start"), help: "one-cycle: the fraction of the cycle spent rising to --lr (default \(helpNumber(C.pctStart))).")
     var pctStart: Double?
-    @Option(name: .customLong("div-factor"), help: "one-cycle: the start rate is --lr / div (default 25).")
+    @Option(name: .customLong("div-factor"), help: "one-cycle: the start rate is --lr / div (default \(helpNumber(C.divFactor))).")
     var divFactor: Double?
-    @Option(name: .customLong("final-div-factor"), help: "one-cycle: the last rate is --lr / div / final-div (default 1e4).")
+    @Option(name: .customLong("final-div-factor"), help: "one-cycle: the last rate is --lr / div / final-div (default \(helpNumber(C.finalDivFactor))).")
     var finalDivFactor: Double?
-    @Option(help: "one-cycle: the shape of each phase (default cos).")
+    @Option(help: "one-cycle: the shape of each phase (default \(C.anneal.rawValue)).")
     var anneal: OneCycleSchedule.Anneal?
     @Flag(name: .customLong("three-phase"), help: "one-cycle: rise, fall back to the start rate, then anneal to the last rate (torch three_phase).")
     var threePhase = false
-    @Option(name: .customLong("base-momentum"), help: "one-cycle: the momentum or β1 at the peak rate (default 0.85).")
+    @Option(name: .customLong("base-momentum"), help: "one-cycle: the momentum or β1 at the peak rate (default \(helpNumber(C.baseMomentum))).")
     var baseMomentum: Double?
-    @Option(name: .customLong("max-momentum"), help: "one-cycle: the momentum or β1 at the start and end (default 0.95).")
+    @Option(name: .customLong("max-momentum"), help: "one-cycle: the momentum or β1 at the start and end (default \(helpNumber(C.maxMomentum))).")
     var maxMomentum: Double?
     @Flag(name: .customLong("no-cycle-momentum"), help: "one-cycle: leave the optimizer's momentum or β1 alone (cycle the rate only).")
     var noCycleMomentum = false
