@@ -26,7 +26,7 @@ help:
 	@echo "make test-tools     against real GNU parallel, Slurm, Chromium and TensorBoard's reader"
 	@echo "make build          release build of .build/release/zalando-train"
 	@echo "make download-data  fetch and verify MNIST and Fashion-MNIST into data/ (DEST=DIR: into DIR/mnist, DIR/fashion; DATA_MIRROR=DIR offline)"
-	@echo "make bench          speed and memory against the bare OpenBLAS floor"
+	@echo "make bench          speed and memory against the bare OpenBLAS floor; halving against the full grid"
 	@echo "make install        binary, man page and bash/zsh/fish completions under PREFIX (now $(PREFIX))"
 	@echo "make fuzz           libFuzzer on the five file readers (FUZZ_SECONDS=600 per target)"
 	@echo "make figures        rebuild the gallery of the chapter's figures in docs/figures (trains 3 runs)"
@@ -105,6 +105,7 @@ install: build
 bench: build download-data
 	@TARGET_CPU="$(TARGET_CPU)" bash scripts/bench.sh
 	@bash scripts/bench-sweep.sh
+	@bash scripts/bench-halving.sh
 
 fuzz: setup
 	@bash scripts/fuzz.sh

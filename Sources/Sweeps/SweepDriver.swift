@@ -236,7 +236,7 @@ public enum SweepDriver {
             if let first = given.updateValue(argument, forKey: axis.key) {
                 throw SweepError.usage("'\(first)' and '\(argument)' both set --\(axis.key); give it once (\(axis.key)=V1,V2 for several values)")
             }
-            spec.setAxis(axis.key, values: axis.values)
+            try spec.apply(commandLine: axis)
         }
         return spec
     }

@@ -62,11 +62,12 @@ public enum SweepPlan {
             if let reason = reservedKeys[key] { throw SweepError.usage("spec key \(key): not allowed in a sweep (\(reason))") }
         }
         for grid in spec.grids {
-            for axis in grid where axis.values.isEmpty { throw SweepError.usage("spec key \(axis.key): the grid axis is empty") }
-            for axis in grid where axis.values.count > 1 && sameRunKeys.contains(axis.key) {
+            for axis in grid where axis.values.isEmpty && axis.sampled == nil { throw SweepError.usage("spec key \(axis.key): the grid axis is empty") }
+            for axis in grid where (axis.values.count > 1 || axis.sampled != nil) && sameRunKeys.contains(axis.key) {
                 throw SweepError.usage("spec key \(axis.key): not an axis (--\(axis.key) does not change a run's numbers, so every value would be the same run); put it in fixed:")
             }
         }
+        try SampledConfigurations.check(spec)
         // The grid is counted before it is built: a spec of a few lines (or YAML aliases) can
         // name 10^9 combinations, which would exhaust memory instead of failing with a message.
         let count = combinationCount(spec)
@@ -110,8 +111,9 @@ public enum SweepPlan {
         let grids = spec.grids.isEmpty ? [[]] : spec.grids
         var total = 0
         for grid in grids {
-            var product = 1
-            for axis in grid {
+            // The draws of a sampled grid are crossed with its lists.
+            var product = grid.contains { $0.sampled != nil } ? spec.trials ?? 0 : 1
+            for axis in grid where axis.sampled == nil {
                 let (p, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
                 if overflow { return Int.max }
                 product = p
@@ -124,16 +126,30 @@ public enum SweepPlan {
     }
 
     /// Every combination: the fixed settings, then one value of each axis (the last axis varies
-    /// fastest), for each grid in turn.
+    /// fastest), for each grid in turn. In a grid with sampled axes each trial's draw is crossed
+    /// with the lists, trial by trial, so growing `trials` only appends (each setting still in
+    /// the grid's order of axes).
     static func expand(_ spec: SweepSpec) -> [(fixed: [SweepSpec.Setting], varying: [SweepSpec.Setting])] {
         let grids = spec.grids.isEmpty ? [[]] : spec.grids
         var out: [(fixed: [SweepSpec.Setting], varying: [SweepSpec.Setting])] = []
         for grid in grids {
             var combinations: [[SweepSpec.Setting]] = [[]]
-            for axis in grid {
+            for axis in grid where axis.sampled == nil {
                 combinations = combinations.flatMap { prefix in axis.values.map { prefix + [SweepSpec.Setting(axis.key, $0)] } }
             }
-            out += combinations.map { (spec.fixed, $0) }
+            let sampled = grid.compactMap { axis in axis.sampled.map { (key: axis.key, axis: $0) } }
+            guard !sampled.isEmpty else {
+                out += combinations.map { (spec.fixed, $0) }
+                continue
+            }
+            let draws = SampledConfigurations.draw(sampled, trials: spec.trials ?? 0,
+                                                   seed: spec.samplerSeed ?? SampledConfigurations.defaultSeed)
+            for draw in draws {
+                for listed in combinations {
+                    let settings = grid.map { axis in (listed + draw).first { $0.key == axis.key }! }
+                    out.append((spec.fixed, settings))
+                }
+            }
         }
         return out
     }

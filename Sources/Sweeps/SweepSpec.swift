@@ -15,8 +15,12 @@ public struct SweepSpec: Equatable, Sendable {
 
     public struct Axis: Equatable, Sendable {
         public var key: String
+        /// The values to try, one run each (empty for a sampled axis).
         public var values: [String]
+        /// A distribution to draw `trials` values from instead of a list (Sampling/SampledAxis.swift).
+        public var sampled: SampledAxis?
         public init(_ key: String, _ values: [String]) { self.key = key; self.values = values }
+        public init(_ key: String, sampled: SampledAxis) { self.key = key; self.values = []; self.sampled = sampled }
     }
 
     public var fixed: [Setting] = []
@@ -26,6 +30,10 @@ public struct SweepSpec: Equatable, Sendable {
     public var writtenAsList = false
     /// `halving: {metric, min-epochs, reduction}` (Halving.swift), or nil for a grid sweep.
     public var halving: Halving?
+    /// `trials: N`: the configurations drawn from the sampled axes of each grid (nil: none).
+    public var trials: Int?
+    /// `sampler-seed: S`, as given (nil: SampledConfigurations.defaultSeed).
+    public var samplerSeed: Int?
 
     public init() {}
 
@@ -78,8 +86,12 @@ public struct SweepSpec: Equatable, Sendable {
                 }
             case "halving":
                 spec.halving = try Halving.parse(value, source: source)
+            case "trials":
+                spec.trials = try SampledConfigurations.parseTrials(try scalarText(value, key: section, in: source), context: source)
+            case "sampler-seed":
+                spec.samplerSeed = try SampledConfigurations.parseSeed(try scalarText(value, key: section, in: source), context: source)
             default:
-                throw SweepError.usage("\(source): unknown section '\(section)' (a spec has fixed:, grid: or grids:, and may have halving:)")
+                throw SweepError.usage("\(source): unknown section '\(section)' (a spec has fixed:, grid: or grids:, and may have halving:, trials:, sampler-seed:)")
             }
         }
         // Within one spec a flag is fixed or an axis, not both (a command-line axis replaces a
@@ -99,8 +111,17 @@ public struct SweepSpec: Equatable, Sendable {
         guard case .mapping(let mapping) = node else { throw SweepError.usage("\(context): must be a mapping of flag: value") }
         return try mapping.map { key, value in
             let name = try flagName(key, in: context, spellings: &spellings)
+            if case .mapping(let inner) = value, inner.count == 1, let kind = inner.first?.key.string, SampledAxis.Kind(rawValue: kind) != nil {
+                throw SweepError.usage("\(context): \(name): a distribution is a sampled axis; put it under grid: (with trials: N)")
+            }
             return Setting(name, try text(value, key: name, in: context))
         }
+    }
+
+    /// `trials: 8`: one plain value.
+    private static func scalarText(_ node: Node, key: String, in context: String) throws -> String {
+        guard case .scalar(let scalar) = node else { throw SweepError.usage("\(context): \(key): must be a single value") }
+        return scalar.string
     }
 
     /// In an axis each item is one value (an item that is itself a list is one value joined
@@ -109,6 +130,9 @@ public struct SweepSpec: Equatable, Sendable {
         guard case .mapping(let mapping) = node else { throw SweepError.usage("\(context): must be a mapping of flag: [values]") }
         return try mapping.map { key, value in
             let name = try flagName(key, in: context, spellings: &spellings)
+            if let sampled = try SampledAxis.parse(value, key: name, context: context, text: { try text($0, key: name, in: context) }) {
+                return Axis(name, sampled: sampled)
+            }
             let values: [String]
             if case .sequence(let list) = value {
                 values = try list.map { try text($0, key: name, in: context) }
@@ -183,9 +207,14 @@ public struct SweepSpec: Equatable, Sendable {
     /// the key out of `fixed`.
     /// A single value for a key that is no axis sets it in `fixed` instead (`epochs=5`).
     public mutating func setAxis(_ key: String, values: [String]) {
-        let key = SweepSpec.normalizedKey(key)
+        setAxis(Axis(key, values))
+    }
+
+    /// The same for an axis that may be sampled (`lr=loguniform:1e-4,1`), which is always an axis.
+    public mutating func setAxis(_ axis: Axis) {
+        let key = SweepSpec.normalizedKey(axis.key), values = axis.values
         let isAxis = grids.contains { $0.contains { $0.key == key } }
-        if values.count == 1 && !isAxis {
+        if values.count == 1 && axis.sampled == nil && !isAxis {
             if let position = fixed.firstIndex(where: { $0.key == key }) {
                 fixed[position].value = values[0]
             } else {
@@ -201,9 +230,29 @@ public struct SweepSpec: Equatable, Sendable {
         for index in grids.indices {
             if let position = grids[index].firstIndex(where: { $0.key == key }) {
                 grids[index][position].values = values
+                grids[index][position].sampled = axis.sampled
             } else if !isAxis {
-                grids[index].append(Axis(key, values))
+                var added = axis
+                added.key = key
+                grids[index].append(added)
             }
+        }
+    }
+
+    /// One command-line `KEY=…`: `trials=N` and `sampler-seed=S` set the spec's own keys (no
+    /// train flag has those names), any other key an axis (setAxis).
+    public mutating func apply(commandLine axis: Axis) throws {
+        let context = "\(axis.key)=\(axis.values.joined(separator: ","))"
+        switch axis.key {
+        case "trials", "sampler-seed":
+            guard axis.sampled == nil, axis.values.count == 1 else { throw SweepError.usage("\(context): \(axis.key) takes one whole number") }
+            if axis.key == "trials" {
+                trials = try SampledConfigurations.parseTrials(axis.values[0], context: context)
+            } else {
+                samplerSeed = try SampledConfigurations.parseSeed(axis.values[0], context: context)
+            }
+        default:
+            setAxis(axis)
         }
     }
 
@@ -214,6 +263,7 @@ public struct SweepSpec: Equatable, Sendable {
         }
         let key = normalizedKey(String(argument[..<equals]))
         let rest = argument[argument.index(after: equals)...]
+        if let sampled = try SampledAxis.parse(commandLine: rest, key: key) { return Axis(key, sampled: sampled) }
         let values = rest.isEmpty ? [] : rest.split(separator: ",", omittingEmptySubsequences: false).map {
             String($0).trimmingCharacters(in: " ")
         }
@@ -228,10 +278,12 @@ public struct SweepSpec: Equatable, Sendable {
         let scalar = SweepSpec.storedScalar
         let fixedNode = Node(fixed.map { (scalar($0.key), scalar($0.value)) })
         func gridNode(_ grid: [Axis]) -> Node {
-            Node(grid.map { (scalar($0.key), Node($0.values.map(scalar), .implicit, .flow)) })
+            Node(grid.map { (scalar($0.key), $0.sampled?.node ?? Node($0.values.map(scalar), .implicit, .flow)) })
         }
         var pairs: [(Node, Node)] = []
         if !fixed.isEmpty { pairs.append((scalar("fixed"), fixedNode)) }
+        if let trials { pairs.append((scalar("trials"), scalar(String(trials)))) }
+        if let samplerSeed { pairs.append((scalar("sampler-seed"), scalar(String(samplerSeed)))) }
         if writtenAsList || grids.count > 1 {
             pairs.append((scalar("grids"), Node(grids.map(gridNode))))
         } else if let grid = grids.first, !grid.isEmpty {

@@ -13,7 +13,12 @@ struct Sweep: ParsableCommand {
         discussion: """
             The spec is YAML: fixed: (flags every run gets), grid: (the cartesian product of these lists) \
             or grids: (a list of grids, the union of their products); keys are train flags without --. \
-            KEY=V1,V2 adds or replaces an axis. DIR keeps the spec as last given (sweep DIR alone reuses \
+            KEY=V1,V2 adds or replaces an axis. An axis may be a distribution, uniform: [a, b], \
+            loguniform: [a, b] (a > 0), int: [a, b] or choice: [...], with trials: N (the configurations \
+            drawn, from an Owen-scrambled Sobol sequence) and sampler-seed: S (default 0); values are \
+            rounded to 4 significant digits, and growing trials keeps the configurations drawn. On the \
+            command line: lr=loguniform:1e-4,1 batch-size=int:16,128 optimizer=choice:adam,sgd trials=16 \
+            sampler-seed=1. DIR keeps the spec as last given (sweep DIR alone reuses \
             it) and one folder per run, named by its run_id, with its run.csv, checkpoint, model, \
             train.log and state, in DIR/tensorboard/<run_id>/ its TensorBoard events (the HParams \
             dashboard groups seeds; `tensorboard --logdir DIR/tensorboard`), and in DIR/.data a plain \
@@ -24,6 +29,7 @@ struct Sweep: ParsableCommand {
             Examples:
               zalando-train sweep runs/adam --spec examples/optimizers.yaml --jobs 2
               zalando-train sweep runs/adam lr=0.01,0.001 seed=1,2,3 --status
+              zalando-train sweep runs/sampled --spec examples/sampled-halving.yaml --jobs 2
               zalando-train sweep runs/adam --list | parallel -j 8 \\
                   --joblog runs/adam/joblog
               zalando-train sweep runs/adam --slurm --slurm-tasks 16 \\
@@ -35,7 +41,7 @@ struct Sweep: ParsableCommand {
 
     @Argument(help: ArgumentHelp("The sweep folder.", valueName: "dir"))
     var directory: String
-    @Argument(help: ArgumentHelp("Axes to add or replace: lr=0.1,0.01 (one train flag, comma-separated values).", valueName: "key=v1,v2"))
+    @Argument(help: ArgumentHelp("Axes to add or replace: lr=0.1,0.01 (one train flag, comma-separated values), a distribution lr=loguniform:1e-4,1 (uniform, loguniform, int, choice), trials=N, sampler-seed=S.", valueName: "key=v1,v2"))
     var axes: [String] = []
     @Option(help: ArgumentHelp("The YAML spec (default: DIR/sweep.yaml, the spec last given).", valueName: "file"))
     var spec: String?
