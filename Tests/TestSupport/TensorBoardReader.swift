@@ -1,5 +1,5 @@
 import Foundation
-@testable import RunRecords
+import RunRecords
 import IDXData
 import MLP
 import Support
