@@ -22,10 +22,17 @@ struct TrainCommandTests {
         let pattern = #/^epoch +\d+/\d+  cost \d+\.\d{4}  train \d+\.\d{2}%  test \d+\.\d{2}%  lr \d\.\d{2}e[-+]\d{2}  \d+\.\d{2}s$/#
         #expect(epochLines.allSatisfy { (try? pattern.wholeMatch(in: String($0))) != nil }, "\(epochLines)")
 
-        let second = try runTool(Self.data + ["--epochs", "2", "--csv", csv, "--run-name", "a"])
-        #expect(second.status == 0)
-        let rows = csvRecords(try String(contentsOfFile: csv, encoding: .utf8))
-        #expect(rows.count == 5)
+        // The same run again into the same log is refused (one run, one record) and leaves it as it
+        // was; into a second log it gives the same rows.
+        let logged = try String(contentsOfFile: csv, encoding: .utf8)
+        let again = try runTool(Self.data + ["--epochs", "2", "--csv", csv, "--run-name", "a"])
+        #expect(again.status == 64, "\(again.stderr)")
+        #expect(try String(contentsOfFile: csv, encoding: .utf8) == logged)
+        let secondCSV = dir.appendingPathComponent("again.csv").path
+        let second = try runTool(Self.data + ["--epochs", "2", "--csv", secondCSV, "--run-name", "a"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let rows = csvRecords(logged) + csvRecords(try String(contentsOfFile: secondCSV, encoding: .utf8)).dropFirst()
+        try #require(rows.count == 5)
         #expect(rows[0].joined(separator: ",") == "run_id,run,dataset,optimizer,schedule,lr0,batch_size,hidden,activation,seed,epoch,iteration,lr,"
             + "train_cost,train_accuracy,val_cost,val_accuracy,test_cost,test_accuracy,seconds,flags")
         let seconds = 19
