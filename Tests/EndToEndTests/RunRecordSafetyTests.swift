@@ -135,7 +135,7 @@ struct RunRecordSafetyTests {
         #expect(rows.map { $0[1] } == Array(repeating: name, count: kept) + ["next", "next"])
         #expect(rows.prefix(kept).map { $0[10] } == (1...kept).map(String.init))
         // compare reads every row (it failed with "stray quote" on the corrupted log)…
-        let table = try runTool(["compare", csv])
+        let table = try runTool(["compare", csv, "--runs"])  // --runs: the per-run table, which names each run_id
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains(rows[0][0]) && table.stdout.contains(rows[kept][0]))
         // …and so does --resume, which reads the run's logged epochs.
@@ -298,7 +298,7 @@ struct RunRecordSafetyTests {
         let copy = dir.appendingPathComponent("copy.csv").path
         try FileManager.default.copyItem(atPath: dir.appendingPathComponent("seed1.csv").path, toPath: copy)
         func compare(_ arguments: [String]) throws -> String {
-            let result = try runTool(["compare"] + arguments, in: dir)
+            let result = try runTool(["compare", "--runs"] + arguments, in: dir)  // --runs lists each run_id
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             // Each run_id on one line of the per-run table at most (a run read twice was listed
             // twice, the second as "NAME (2)").
