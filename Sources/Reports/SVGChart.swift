@@ -155,14 +155,14 @@ public struct ChartLayout: Sendable {
             let total = pixels(inches: 3.3), margin = 6.0
             return ChartLayout(width: .column, panelWidth: total - 2 * margin, panelHeight: 180, columns: 1, legendBelow: true,
                                font: 10, titleFont: 11.5, panelTitleFont: 10.5, smallFont: 9.5,
-                               plotLeft: 50, plotRight: 8, plotTop: 19, plotBottom: 36, lineWidth: 1.5, markerRadius: 2.4, margin: margin,
+                               plotLeft: 50, plotRight: 12, plotTop: 19, plotBottom: 36, lineWidth: 1.5, markerRadius: 2.4, margin: margin,
                                markerEveryPointUpTo: 12)
         case .paper:
             let total = pixels(inches: 6.5), margin = 8.0
             let panelWidth = (total - 2 * margin) / n
             return ChartLayout(width: .paper, panelWidth: panelWidth, panelHeight: min(210, max(170, panelWidth * 0.8)), columns: nil,
                                legendBelow: true, font: 10.5, titleFont: 12.5, panelTitleFont: 11, smallFont: 10,
-                               plotLeft: 52, plotRight: 8, plotTop: 20, plotBottom: 38, lineWidth: 1.6, markerRadius: 2.6, margin: margin,
+                               plotLeft: 52, plotRight: 12, plotTop: 20, plotBottom: 38, lineWidth: 1.6, markerRadius: 2.6, margin: margin,
                                markerEveryPointUpTo: 12)
         }
     }
@@ -337,7 +337,7 @@ public enum SVGChart {
         let config = configAttribute(entry.config)
         let look = entry.look
         let mid = y - radius - 0.5
-        var svg = "<g class=\"legend-entry\"\(config)>"
+        var svg = "<g class=\"legend-entry\"\(config) data-marker=\"\(look.marker.rawValue)\">"
         if entry.band {
             svg += "<rect class=\"band-sample\"\(config) x=\"\(fmt(x))\" y=\"\(fmt(mid - radius * 1.6))\" width=\"\(fmt(sampleLength))\" height=\"\(fmt(radius * 3.2))\" fill=\"\(look.color)\" fill-opacity=\"0.18\"/>"
         }
@@ -448,7 +448,6 @@ public enum SVGChart {
     /// band lies under every line). Returns the notes for values that could not be drawn.
     static func draw(_ panel: ChartPanel, x: Double, y: Double, width: Double, height: Double, styles: Int, id: Int,
                      hover: Bool, showTitle: Bool = true, layout: ChartLayout = .wide()) -> (String, [String]) {
-        let left = x + layout.plotLeft, right = x + width - layout.plotRight, top = y + layout.plotTop, bottom = y + height - layout.plotBottom
         let logY = panel.logY
         let xs = panel.series.flatMap { $0.points.map(\.x) }
         let ys = panel.series.flatMap { $0.points.map(\.y) } + panel.errorBars.flatMap { [$0.low, $0.high] }
@@ -458,6 +457,12 @@ public enum SVGChart {
         let logX = panel.logX
         let xAxis = Axis(values: xs, log: logX, pad: 0.02, integer: !logX)
         let yAxis = Axis(values: ys + bandYs, log: logY)
+        // Room for the widest y tick label between the rotated y label and the plot (at 3.3 in
+        // "87.5%" touched the label): the label's glyphs reach 0.75 font left of its baseline
+        // and 0.25 right, a character is about 0.6 font wide (DejaVu Sans).
+        let widestTick = Double(ChartStyle.tickLabels(yAxis.ticks, percent: panel.yAsPercent, log: yAxis.log).map(\.count).max() ?? 0) * 0.6 * layout.font
+        let left = x + max(layout.plotLeft, 1.75 * layout.font + 2 + widestTick + layout.font / 2 + 3)
+        let right = x + width - layout.plotRight, top = y + layout.plotTop, bottom = y + height - layout.plotBottom
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
         var notes: [String] = []
@@ -520,7 +525,7 @@ public enum SVGChart {
             let all = runs.flatMap { $0 }
             let every = all.count <= layout.markerEveryPointUpTo ? 1 : max(1, all.count / 10)
             let phase = every == 1 ? 0 : (series.style * every) / max(styles, 1) % every
-            svg += "<g class=\"markers\"\(config) clip-path=\"url(#\(clip))\">"
+            svg += "<g class=\"markers\"\(config) data-marker=\"\(look.marker.rawValue)\" clip-path=\"url(#\(clip))\">"
             for (k, p) in all.enumerated() where (k + phase) % every == 0 {
                 svg += ChartStyle.markerElement(look.marker, x: p.0, y: p.1, r: every == 1 && all.count <= 30 ? layout.markerRadius * 5 / 6 : layout.markerRadius,
                                                 color: look.color, open: series.companion, attributes: config)
