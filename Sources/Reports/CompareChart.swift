@@ -154,11 +154,22 @@ extension RunComparison {
 extension ConfigurationTable {
     /// Legend labels, one per configuration: a name given with --run-name as it was given (its
     /// seed term aside); otherwise what tells the configurations apart (`adam γ=0.001`, seeds
-    /// left out: they are grouped). Two configurations that would share a label get their ids.
+    /// left out: they are grouped), and where that is shared, the other flags that tell those
+    /// apart (`sgd inverse-time γ=0.1 (decay-rate=0.5)`: the run name there repeated the label).
+    /// Two configurations that would still share a label get their ids.
     public static func chartLabels(_ configurations: [Configuration]) -> [String] {
         let runs = configurations.map { $0.members[0].run }
-        let differing = DifferenceLabels.labels(names: configurations.map(\.name),
-                                                attributes: runs.map { Array($0.legendAttributes.dropLast()) })
+        let attributes = runs.map { Array($0.legendAttributes.dropLast()) }
+        let keys = attributes.map { $0.map(\.value).joined(separator: "\u{1}") }
+        // A lone configuration is called by its name (nothing to tell it from).
+        var extra = configurations.map(\.name)
+        for key in Set(keys) {
+            let group = keys.indices.filter { keys[$0] == key }
+            guard group.count > 1 else { continue }
+            let flags = RunComparison.differingFlags(group.map { runs[$0] }, ignoring: ["--seed"])
+            for (i, text) in zip(group, flags) { extra[i] = text.isEmpty ? configurations[i].id : text }
+        }
+        let differing = DifferenceLabels.labels(names: extra, attributes: attributes)
         let labels = zip(configurations, differing).map { c, label in c.members[0].run.hasGivenName ? c.name : label }
         let counts = Dictionary(labels.map { ($0, 1) }, uniquingKeysWith: +)
         return zip(labels, configurations).map { counts[$0]! > 1 ? "\($0) (\($1.id))" : $0 }

@@ -117,6 +117,35 @@ struct CompareBandChartTests {
         #expect(rankedLegend.map { $0.attributes["data-config"] ?? "" } == ranked.compactMap { $0["config_id"] as? String })
     }
 
+    /// Two inverse-time configurations that differ only in --decay-rate: optimizer, schedule and
+    /// γ are the same, so the label adds the flag that differs (it used to add the run's name,
+    /// which repeated the label), and a lone configuration is called by its name.
+    @Test func labelsThatWouldCollideAddWhatDiffers() throws {
+        var rows = [v2Header]
+        for (k, rate) in ["0.1", "0.5"].enumerated() {
+            for seed in 1...2 {
+                let flags = "--dataset fashion --epochs 2 --seed \(seed) --validation 100 --optimizer sgd --lr 0.1 --schedule inverse-time --decay-rate \(rate) --decay-steps 1000"
+                for epoch in 1...2 {
+                    rows.append("\(k)0000000000\(seed),sgd lr=0.1 inverse-time decay-rate=\(rate) decay-steps=1000 seed=\(seed),fashion,sgd,inverse-time,0.1,50,20-20-20-20,relu,\(seed),\(epoch),\(epoch * 1200),0.1,"
+                        + "0.5,0.8,0.5,0.\(7 + k)\(seed),0.5,0.8,1,\"\(flags)\"")
+                }
+            }
+        }
+        let log = TestPaths.temporaryDirectory().appendingPathComponent("decay.csv").path
+        try (rows.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let legend = try Self.draw([], log: log).elements.withClass("legend").map(\.text)
+        #expect(legend == ["decay-rate=0.5", "decay-rate=0.1"], "\(legend)")
+        // Beside a configuration of another optimizer, the shared part is said too.
+        let adam = "a00000000001,adam lr=0.001 seed=1,fashion,adam,constant,0.001,50,20-20-20-20,relu,1,1,1200,0.001,0.5,0.8,0.5,0.6,0.5,0.8,1,"
+            + "\"--dataset fashion --epochs 1 --seed 1 --validation 100 --optimizer adam --lr 0.001 --schedule constant\""
+        try (rows.joined(separator: "\n") + "\n" + adam + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let three = try Self.draw([], log: log).elements.withClass("legend").map(\.text)
+        #expect(three == ["sgd inverse-time γ=0.1 (decay-rate=0.5)", "sgd inverse-time γ=0.1 (decay-rate=0.1)", "adam constant γ=0.001"], "\(three)")
+        // (The name is longer than the legend's column: the series carries it whole.)
+        let lone = try Self.draw(["--where", "decay-rate=0.5"], log: log).elements.withClass("series").map { $0.attributes["data-series"] }
+        #expect(Set(lone) == ["sgd lr=0.1 inverse-time decay-rate=0.5 decay-steps=1000"], "\(lone)")
+    }
+
     /// A configuration's look (line colour, dash, marker; the legend's too) in a picture.
     static func looks(_ elements: [Element]) -> [String: [String]] {
         var looks: [String: [String]] = [:]
