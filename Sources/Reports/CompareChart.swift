@@ -113,7 +113,9 @@ public enum CompareChart {
         if chosen.contains(bestOn) { key.append("ring: best epoch (median)") }
         if configurations.contains(where: { $0.seeds == 1 }) { key.append("one seed: no band") }
         let layout = ChartLayout.make(width, panels: panels.count, widePanelWidth: 420)
-        return SVGChart.document(title: title, panels: panels, entries: entries, key: key, layout: layout, hover: hover)
+        // A lone panel keeps its title too: the picture's ("Comparison of 4 Configurations")
+        // does not say what is drawn.
+        return SVGChart.document(title: title, panels: panels, entries: entries, key: key, layout: layout, panelTitles: true, hover: hover)
     }
 }
 

@@ -182,8 +182,10 @@ public enum SVGChart {
     /// The picture: title, panels (in rows of `layout.columns`), the legend to the right of the
     /// panels (`wide`) or below them (`column`, `paper`), then each panel's key and `key` (the
     /// picture's own, e.g. what a band means), then the notes.
+    /// `panelTitles`: whether each panel shows its title (default: when there are several; a
+    /// lone panel's title is usually the picture's).
     public static func document(title: String, panels: [ChartPanel], entries: [LegendEntry], notes: [String] = [], key: [String] = [],
-                                layout: ChartLayout, hover: Bool = false) -> String {
+                                layout: ChartLayout, panelTitles: Bool? = nil, hover: Bool = false) -> String {
         // Each panel key goes with the legend (inside a panel it covered lines): the panel's
         // title, then one line per " · " part.
         var keyParts = panels.compactMap { panel in panel.key.map { [panel.title + ":"] + $0.components(separatedBy: " · ") } }
@@ -200,7 +202,7 @@ public enum SVGChart {
             let (svg, panelNotes) = draw(panel, x: layout.margin + Double(i % columns) * layout.panelWidth,
                                          y: panelsTop + Double(i / columns) * layout.panelHeight,
                                          width: layout.panelWidth, height: layout.panelHeight,
-                                         styles: max(entries.count, 1), id: i, hover: hover, showTitle: panels.count > 1, layout: layout)
+                                         styles: max(entries.count, 1), id: i, hover: hover, showTitle: panelTitles ?? (panels.count > 1), layout: layout)
             body += svg
             allNotes += panelNotes
         }
