@@ -17,13 +17,36 @@ public enum ChartStyle {
     public static func dash(_ index: Int) -> String { dashes[index % dashes.count] }
     public static func marker(_ index: Int) -> Marker { Marker.allCases[index % Marker.allCases.count] }
 
+    /// The nth line's look: colour, dash and marker cycled with different periods.
+    public static func look(_ index: Int) -> ChartLook { ChartLook(color: color(index), dash: dash(index), marker: marker(index)) }
+
+    /// Dashes a configuration's line may take: none of them dotted, since dotted means held-out
+    /// cost wherever training and held-out cost share a panel.
+    static let configurationDashes = ["", "7 3", "9 3 2 3", "12 3 3 3 3 3"]
+
+    /// A configuration's look from its id alone, so it is the same in every picture whatever else
+    /// is drawn beside it (a look taken from the position in the legend changed from picture to
+    /// picture). Colour, dash and marker come from different digits of a hash of the id: two
+    /// configurations share a colour 1 time in 10, and then still differ in dash or marker
+    /// unless all three coincide (1 in 280).
+    public static func look(configurationID id: String) -> ChartLook {
+        // SHA-256 of the id, not the id's own hex digits: any string (a v1 run's id too) spreads
+        // evenly, and each choice takes its own byte.
+        let h = SHA256.digest(Array(id.utf8))
+        let choice = { (k: Int, count: Int) in Int(UInt16(h[k]) << 8 | UInt16(h[k + 1])) % count }
+        return ChartLook(color: palette[choice(0, palette.count)], dash: configurationDashes[choice(2, configurationDashes.count)],
+                         marker: Marker.allCases[choice(4, Marker.allCases.count)])
+    }
+
     /// A marker shape centred on (x, y) with half-size r, as an SVG element. `open`: a filled
     /// shape is drawn white with a coloured outline (crosses and pluses are lines already and
     /// get a thinner stroke). Every attribute is written once: a repeated one makes the SVG
     /// malformed XML, which librsvg and browsers refuse (the 5th and 6th runs' open markers did).
-    public static func markerElement(_ marker: Marker, x: Double, y: Double, r: Double, color: String, open: Bool = false) -> String {
+    /// `attributes` are written into the element as given (` data-config="…"`).
+    public static func markerElement(_ marker: Marker, x: Double, y: Double, r: Double, color: String, open: Bool = false,
+                                     attributes: String = "") -> String {
         let f = SVGChart.fmt
-        let extra = open ? " stroke=\"\(color)\" stroke-width=\"1.4\"" : ""
+        let extra = (open ? " stroke=\"\(color)\" stroke-width=\"1.4\"" : "") + attributes
         let lineWidth = open ? "1.2" : "1.8"
         switch marker {
         case .circle:
@@ -35,9 +58,9 @@ public enum ChartStyle {
         case .diamond:
             return "<path d=\"M\(f(x)),\(f(y - 1.3 * r))L\(f(x + 1.1 * r)),\(f(y))L\(f(x)),\(f(y + 1.3 * r))L\(f(x - 1.1 * r)),\(f(y))Z\" fill=\"\(open ? "white" : color)\"\(extra)/>"
         case .cross:
-            return "<path d=\"M\(f(x - r)),\(f(y - r))L\(f(x + r)),\(f(y + r))M\(f(x - r)),\(f(y + r))L\(f(x + r)),\(f(y - r))\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\" fill=\"none\"/>"
+            return "<path d=\"M\(f(x - r)),\(f(y - r))L\(f(x + r)),\(f(y + r))M\(f(x - r)),\(f(y + r))L\(f(x + r)),\(f(y - r))\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\" fill=\"none\"\(attributes)/>"
         case .plus:
-            return "<path d=\"M\(f(x - 1.2 * r)),\(f(y))L\(f(x + 1.2 * r)),\(f(y))M\(f(x)),\(f(y - 1.2 * r))L\(f(x)),\(f(y + 1.2 * r))\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\" fill=\"none\"/>"
+            return "<path d=\"M\(f(x - 1.2 * r)),\(f(y))L\(f(x + 1.2 * r)),\(f(y))M\(f(x)),\(f(y - 1.2 * r))L\(f(x)),\(f(y + 1.2 * r))\" stroke=\"\(color)\" stroke-width=\"\(lineWidth)\" fill=\"none\"\(attributes)/>"
         case .star:
             var d = ""
             for k in 0..<10 {
@@ -124,6 +147,15 @@ public enum ChartStyle {
             return first.uppercased() + w.dropFirst()
         }.joined(separator: " ")
     }
+}
+
+/// What tells one line from the others: its colour, dash pattern (SVG stroke-dasharray, "" for
+/// solid) and marker shape.
+public struct ChartLook: Sendable, Equatable {
+    public let color: String
+    public let dash: String
+    public let marker: ChartStyle.Marker
+    public init(color: String, dash: String, marker: ChartStyle.Marker) { self.color = color; self.dash = dash; self.marker = marker }
 }
 
 /// Legend labels that name what differs between runs: the attributes whose values are not the

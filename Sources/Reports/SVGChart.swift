@@ -3,9 +3,10 @@ import Support
 
 /// Self-contained SVG line charts, drawn by hand (no browser, no network): a title, panels with
 /// axes, ticks (linear or log10, chosen by the data unless told), axis labels with units, one
-/// line per series told apart by colour, dash pattern and marker, a legend beside the panels and
-/// notes below them for anything that could not be drawn. Elements carry classes (`series`,
-/// `legend`, `axis-label`, `tick`, `note`) and data attributes so tests can check structure.
+/// line per series told apart by colour, dash pattern and marker, optionally a band around it,
+/// a legend beside or below the panels and notes below them for anything that could not be
+/// drawn. Elements carry classes (`series`, `band`, `legend`, `axis-label`, `tick`, `note`) and
+/// data attributes so tests can check structure.
 public struct ChartSeries: Sendable {
     public let name: String
     public let points: [(x: Double, y: Double)]
@@ -16,6 +17,12 @@ public struct ChartSeries: Sendable {
     public var companion = false
     /// What the values are, for the hover text (default: the panel's title).
     public var valueName: String?
+    /// The look when it is not the style's (compare's: chosen by the configuration's id).
+    public var look: ChartLook?
+    /// Written as `data-config` on every element drawn for this series.
+    public var config: String?
+    /// A shaded band from `low` to `high` around the line (compare's ± sd over seeds).
+    public var band: [(x: Double, low: Double, high: Double)] = []
     public init(name: String, points: [(x: Double, y: Double)], style: Int, companion: Bool = false, valueName: String? = nil) {
         self.valueName = valueName
         self.name = name
@@ -23,6 +30,7 @@ public struct ChartSeries: Sendable {
         self.style = style
         self.companion = companion
     }
+    var resolvedLook: ChartLook { look ?? ChartStyle.look(style) }
 }
 
 public struct ChartPanel: Sendable {
@@ -68,11 +76,95 @@ public struct ChartErrorBar: Sendable {
     }
 }
 
-/// A named point on a panel, in the colour of series style `style`.
+/// A named point on a panel, in the colour of series style `style` (or `look`'s).
 public struct ChartMark: Sendable {
     public let name: String, series: String, x: Double, y: Double, style: Int
+    public var look: ChartLook?
+    /// Written as `data-config` on the mark.
+    public var config: String?
+    /// Whether the name is written beside the point (compare's best-epoch rings are explained
+    /// once in the key instead: one label per configuration would pile up).
+    public var labelled = true
+    /// The mark's class: `mark`, or compare's `best`.
+    public var role = "mark"
     public init(name: String, series: String, x: Double, y: Double, style: Int) {
         self.name = name; self.series = series; self.x = x; self.y = y; self.style = style
+    }
+}
+
+/// One legend entry: a sample of the line (and of its band) and the name.
+public struct LegendEntry: Sendable {
+    public let name: String
+    public let look: ChartLook
+    public var config: String?
+    public var band = false
+    public init(name: String, look: ChartLook, config: String? = nil, band: Bool = false) {
+        self.name = name; self.look = look; self.config = config; self.band = band
+    }
+}
+
+/// Sizes of a picture. `wide` is for a screen: panels side by side at the caller's width, the
+/// legend to their right. `column` and `paper` are for print at the width of one column of a
+/// paper (3.3 in) or its full text width (6.5 in): the picture is that many CSS pixels wide
+/// (librsvg writes a PDF at 96 px to the inch), the legend goes below the panels, and no text
+/// is smaller than 7 pt when printed at that size (`minimumFont`).
+public struct ChartLayout: Sendable {
+    public enum Width: String, CaseIterable, Sendable { case column, paper, wide }
+    public let width: Width
+    public var panelWidth: Double
+    public var panelHeight: Double
+    /// Panels per row (nil: all in one row).
+    public var columns: Int?
+    public var legendBelow: Bool
+    /// Ticks, axis labels, legend.
+    public var font: Double
+    public var titleFont: Double
+    public var panelTitleFont: Double
+    /// Keys, notes, mark labels.
+    public var smallFont: Double
+    /// The plot inside a panel: space for tick labels and axis labels.
+    public var plotLeft: Double, plotRight: Double, plotTop: Double, plotBottom: Double
+    public var lineWidth: Double
+    public var markerRadius: Double
+    /// Around everything.
+    public var margin: Double
+    /// Lines of at most this many points get a marker on every point, longer ones about ten:
+    /// in print a marker per point of a 20-epoch line made the lines a row of beads.
+    public var markerEveryPointUpTo = 30
+
+    /// 7 pt in CSS pixels (7/72 in at 96 px/in): the smallest text a printed figure should have.
+    public static let minimumFont = 7.0 * 96 / 72
+
+    /// A picture's width in pixels for print: inches at 96 px/in.
+    static func pixels(inches: Double) -> Double { (inches * 96).rounded() }
+
+    public static func wide(panelWidth: Double = 440, panelHeight: Double = 330) -> ChartLayout {
+        ChartLayout(width: .wide, panelWidth: panelWidth, panelHeight: panelHeight, columns: nil, legendBelow: false, font: 12, titleFont: 17,
+                    panelTitleFont: 13.5, smallFont: 11, plotLeft: 66, plotRight: 14, plotTop: 26, plotBottom: 46,
+                    lineWidth: 2.2, markerRadius: 3.6, margin: 20)
+    }
+
+    /// The layout for `width` with `panels` panels; `wide` keeps the caller's panel width.
+    public static func make(_ width: Width, panels: Int, widePanelWidth: Double = 440) -> ChartLayout {
+        let n = Double(max(panels, 1))
+        switch width {
+        case .wide:
+            return wide(panelWidth: widePanelWidth)
+        case .column:
+            // One panel per row: at 3.3 in a row of three would leave each plot an inch.
+            let total = pixels(inches: 3.3), margin = 6.0
+            return ChartLayout(width: .column, panelWidth: total - 2 * margin, panelHeight: 180, columns: 1, legendBelow: true,
+                               font: 10, titleFont: 11.5, panelTitleFont: 10.5, smallFont: 9.5,
+                               plotLeft: 50, plotRight: 12, plotTop: 19, plotBottom: 36, lineWidth: 1.5, markerRadius: 2.4, margin: margin,
+                               markerEveryPointUpTo: 12)
+        case .paper:
+            let total = pixels(inches: 6.5), margin = 8.0
+            let panelWidth = (total - 2 * margin) / n
+            return ChartLayout(width: .paper, panelWidth: panelWidth, panelHeight: min(210, max(170, panelWidth * 0.8)), columns: nil,
+                               legendBelow: true, font: 10.5, titleFont: 12.5, panelTitleFont: 11, smallFont: 10,
+                               plotLeft: 52, plotRight: 12, plotTop: 20, plotBottom: 38, lineWidth: 1.6, markerRadius: 2.6, margin: margin,
+                               markerEveryPointUpTo: 12)
+        }
     }
 }
 
@@ -83,77 +175,184 @@ public enum SVGChart {
     /// `hover` adds an invisible target with the values on every point (for the HTML report).
     public static func document(title: String, panels: [ChartPanel], legend: [String], notes: [String] = [],
                                 panelWidth: Double = 440, panelHeight: Double = 330, hover: Bool = false) -> String {
-        // Long labels (a long --run-name) wrap onto more lines instead of running off the picture.
-        let legendLines = legend.map { wrap($0, columns: 42) }
-        let longest = legendLines.flatMap { $0 }.map(\.count).max() ?? 0
-        // Each panel key goes under the legend (inside a panel it covered lines): the panel's
-        // title, then one line per " · " part; the column is wide enough for the parts.
-        let keyParts = panels.compactMap { panel in panel.key.map { [panel.title + ":"] + $0.components(separatedBy: " · ") } }
-        let longestKey = keyParts.flatMap { $0 }.map(\.count).max() ?? 0
-        let legendWidth = legend.isEmpty && keyParts.isEmpty ? 0
-            : min(360, max(120, Double(longest) * 7.2 + 56, Double(longestKey) * 6.4 + 14))
-        let keyColumns = max(20, Int((legendWidth - 14) / 6.4))
-        let keyLines = keyParts.map { parts in parts.flatMap { wrap($0, columns: keyColumns) } }
-        let panelsWidth = panelWidth * Double(panels.count)
-        let width = 20 + panelsWidth + legendWidth + 20
+        document(title: title, panels: panels, entries: legend.enumerated().map { LegendEntry(name: $1, look: ChartStyle.look($0)) },
+                 notes: notes, layout: .wide(panelWidth: panelWidth, panelHeight: panelHeight), hover: hover)
+    }
+
+    /// The picture: title, panels (in rows of `layout.columns`), the legend to the right of the
+    /// panels (`wide`) or below them (`column`, `paper`), then each panel's key and `key` (the
+    /// picture's own, e.g. what a band means), then the notes.
+    /// `panelTitles`: whether each panel shows its title (default: when there are several; a
+    /// lone panel's title is usually the picture's).
+    public static func document(title: String, panels: [ChartPanel], entries: [LegendEntry], notes: [String] = [], key: [String] = [],
+                                layout: ChartLayout, panelTitles: Bool? = nil, hover: Bool = false) -> String {
+        // Each panel key goes with the legend (inside a panel it covered lines): the panel's
+        // title, then one line per " · " part.
+        var keyParts = panels.compactMap { panel in panel.key.map { [panel.title + ":"] + $0.components(separatedBy: " · ") } }
+        if !key.isEmpty { keyParts.append(key) }
+        let keyClasses = panels.compactMap { $0.key.map { _ in "panel-key" } } + (key.isEmpty ? [] : ["chart-key"])
+        let columns = max(1, min(layout.columns ?? panels.count, panels.count))
+        let rows = (panels.count + columns - 1) / columns
+        let panelsWidth = layout.panelWidth * Double(columns)
+        let panelsTop = layout.legendBelow ? layout.margin + layout.titleFont + 8 : 40
+
         var allNotes = notes
         var body = ""
         for (i, panel) in panels.enumerated() {
-            let (svg, panelNotes) = draw(panel, x: 20 + Double(i) * panelWidth, y: 40, width: panelWidth, height: panelHeight,
-                                         styles: max(legend.count, 1), id: i, hover: hover,
-                                         showTitle: panels.count > 1)
+            let (svg, panelNotes) = draw(panel, x: layout.margin + Double(i % columns) * layout.panelWidth,
+                                         y: panelsTop + Double(i / columns) * layout.panelHeight,
+                                         width: layout.panelWidth, height: layout.panelHeight,
+                                         styles: max(entries.count, 1), id: i, hover: hover, showTitle: panelTitles ?? (panels.count > 1), layout: layout)
             body += svg
             allNotes += panelNotes
         }
+        let panelsBottom = panelsTop + Double(rows) * layout.panelHeight
+
+        var width: Double, height: Double
+        var extras = ""
+        if layout.legendBelow {
+            width = 2 * layout.margin + panelsWidth
+            let available = panelsWidth
+            var y = panelsBottom + 4
+            let (legend, legendHeight) = legendGrid(entries, x: layout.margin, y: y, width: available, layout: layout)
+            extras += legend
+            y += legendHeight
+            // Keys: one paragraph each ("Training and Test Cost: solid … · dotted …"), wrapped.
+            let keyColumns = max(20, Int(available / (0.6 * layout.smallFont)))
+            let lineHeight = layout.smallFont * 1.35
+            for (parts, cls) in zip(keyParts, keyClasses) {
+                let text = parts.first.map { $0.hasSuffix(":") ? $0 + " " + parts.dropFirst().joined(separator: " · ") : parts.joined(separator: " · ") } ?? ""
+                let lines = wrap(text, columns: keyColumns)
+                y += lineHeight
+                extras += paragraph(lines, cls: cls, x: layout.margin, y: y, lineHeight: lineHeight, font: layout.smallFont, attributes: " fill=\"#333\"")
+                y += Double(lines.count - 1) * lineHeight
+            }
+            for note in allNotes {
+                let lines = wrap(note, columns: keyColumns)
+                y += lineHeight
+                extras += paragraph(lines, cls: "note", x: layout.margin, y: y, lineHeight: lineHeight, font: layout.smallFont,
+                                    attributes: " font-style=\"italic\" fill=\"#555\"")
+                y += Double(lines.count - 1) * lineHeight
+            }
+            height = y + layout.margin
+            var svg = header(width: width, height: height, font: layout.font)
+            svg += "<title>\(escape(title))</title>\n"
+            svg += "<text class=\"title\" x=\"\(fmt(width / 2))\" y=\"\(fmt(layout.margin + layout.titleFont))\" text-anchor=\"middle\" font-size=\"\(fmt(layout.titleFont))\" font-weight=\"bold\">\(escape(title))</text>\n"
+            return svg + body + extras + "</svg>\n"
+        }
+
+        // Beside the panels: long labels (a long --run-name) wrap onto more lines instead of
+        // running off the picture; the column is wide enough for the key's parts.
+        let legendLines = entries.map { wrap($0.name, columns: 42) }
+        let longest = legendLines.flatMap { $0 }.map(\.count).max() ?? 0
+        let longestKey = keyParts.flatMap { $0 }.map(\.count).max() ?? 0
+        let legendWidth = entries.isEmpty && keyParts.isEmpty ? 0
+            : min(360, max(120, Double(longest) * 7.2 + 56, Double(longestKey) * 6.4 + 14))
+        let keyColumns = max(20, Int((legendWidth - 14) / 6.4))
+        let keyLines = keyParts.map { parts in parts.flatMap { wrap($0, columns: keyColumns) } }
+        width = 20 + panelsWidth + legendWidth + 20
         let entriesHeight = legendLines.map { 22 + Double($0.count - 1) * 15 }.reduce(0, +)
         let keysHeight = keyLines.map { 10 + Double($0.count) * 14 }.reduce(0, +)
         let legendHeight = entriesHeight + keysHeight + 40
-        let height = 40 + max(panelHeight, legendHeight) + Double(allNotes.count) * 17 + 14
-        var svg = header(width: width, height: height)
+        let contentHeight = max(panelsBottom - 40, legendHeight)
+        height = 40 + contentHeight + Double(allNotes.count) * 17 + 14
+        var svg = header(width: width, height: height, font: layout.font)
         svg += "<title>\(escape(title))</title>\n"
         svg += "<text class=\"title\" x=\"\(fmt(20 + panelsWidth / 2))\" y=\"26\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">\(escape(title))</text>\n"
         svg += body
-        if !legend.isEmpty { svg += legendBox(legendLines, x: 20 + panelsWidth + 8, y: 64) }
+        if !entries.isEmpty { svg += legendBox(zip(entries, legendLines).map { $0 }, x: 20 + panelsWidth + 8, y: 64) }
         var keyY = 64 + entriesHeight + 10
-        for lines in keyLines {
-            svg += "<text class=\"panel-key\" x=\"\(fmt(20 + panelsWidth + 8))\" y=\"\(fmt(keyY))\" font-size=\"11\" fill=\"#333\">"
-            for (k, line) in lines.enumerated() {
-                svg += "<tspan x=\"\(fmt(20 + panelsWidth + 8))\" dy=\"\(k == 0 ? "0" : "14")\">\(escape(line))</tspan>"
-            }
-            svg += "</text>\n"
+        for (lines, cls) in zip(keyLines, keyClasses) {
+            svg += paragraph(lines, cls: cls, x: 20 + panelsWidth + 8, y: keyY, lineHeight: 14, font: 11, attributes: " fill=\"#333\"", alwaysTspans: true)
             keyY += 10 + Double(lines.count) * 14
         }
         for (k, note) in allNotes.enumerated() {
-            svg += "<text class=\"note\" x=\"24\" y=\"\(fmt(40 + max(panelHeight, legendHeight) + 8 + Double(k) * 17))\" font-style=\"italic\" fill=\"#555\">\(escape(note))</text>\n"
+            svg += "<text class=\"note\" x=\"24\" y=\"\(fmt(40 + contentHeight + 8 + Double(k) * 17))\" font-style=\"italic\" fill=\"#555\">\(escape(note))</text>\n"
         }
         return svg + "</svg>\n"
     }
 
-    static func header(width: Double, height: Double) -> String {
+    /// A text element of one or more lines (a tspan per line when there are several).
+    static func paragraph(_ lines: [String], cls: String, x: Double, y: Double, lineHeight: Double, font: Double, attributes: String,
+                          alwaysTspans: Bool = false) -> String {
+        var svg = "<text class=\"\(cls)\" x=\"\(fmt(x))\" y=\"\(fmt(y))\" font-size=\"\(fmt(font))\"\(attributes)>"
+        if lines.count == 1 && !alwaysTspans { return svg + escape(lines[0]) + "</text>\n" }
+        for (k, line) in lines.enumerated() {
+            svg += "<tspan x=\"\(fmt(x))\" dy=\"\(k == 0 ? "0" : fmt(lineHeight))\">\(escape(line))</tspan>"
+        }
+        return svg + "</text>\n"
+    }
+
+    static func header(width: Double, height: Double, font: Double = 12) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="\(formatCompact(font))">
         <rect width="100%" height="100%" fill="white"/>
 
         """
     }
 
+    /// ` data-config="ID"`, or nothing.
+    static func configAttribute(_ config: String?) -> String { config.map { " data-config=\"\(escape($0))\"" } ?? "" }
+
     /// One entry per line style, top to bottom: a sample of the line (dash and marker) and its name.
     /// Each entry's name is given as its lines (see `wrap`); the text element's content is the
     /// whole name, one tspan per line.
-    static func legendBox(_ names: [[String]], x: Double, y: Double) -> String {
+    static func legendBox(_ entries: [(LegendEntry, [String])], x: Double, y: Double) -> String {
         var svg = "<g class=\"legend-box\">\n"
         var ly = y
-        for (i, lines) in names.enumerated() {
-            svg += sampleLine(style: i, x: x, y: ly - 4, length: 36)
-            if lines.count == 1 {
-                svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">\(escape(lines[0]))</text>\n"
-            } else {
-                svg += "<text class=\"legend\" x=\"\(fmt(x + 44))\" y=\"\(fmt(ly))\">" + lines.enumerated().map { k, line in
-                    "<tspan x=\"\(fmt(x + 44))\" dy=\"\(k == 0 ? "0" : "15")\">\(escape(k == 0 ? line : " " + line))</tspan>"
-                }.joined() + "</text>\n"
-            }
+        for (entry, lines) in entries {
+            svg += legendEntry(entry, lines: lines, x: x, y: ly, sampleLength: 36, gap: 8, lineHeight: 15, radius: 3.6, lineWidth: 2.2)
             ly += 22 + Double(lines.count - 1) * 15
+        }
+        return svg + "</g>\n"
+    }
+
+    /// The legend below the panels: entries in rows, as many side by side as fit, in the given
+    /// order (left to right, then down). Returns the SVG and its height.
+    static func legendGrid(_ entries: [LegendEntry], x: Double, y: Double, width: Double, layout: ChartLayout) -> (String, Double) {
+        guard !entries.isEmpty else { return ("", 0) }
+        let charWidth = 0.6 * layout.font  // DejaVu Sans's average advance
+        let sampleLength = 22.0, gap = 6.0, lineHeight = layout.font * 1.3, rowGap = layout.font * 0.45
+        let longest = Double(entries.map(\.name.count).max() ?? 0)
+        let perRow = max(1, min(entries.count, Int(width / (sampleLength + gap + longest * charWidth + 12))))
+        let columnWidth = width / Double(perRow)
+        let columns = max(8, Int((columnWidth - sampleLength - gap - 4) / charWidth))
+        var svg = "<g class=\"legend-box\">\n"
+        var rowTop = y
+        for start in stride(from: 0, to: entries.count, by: perRow) {
+            let row = entries[start..<min(start + perRow, entries.count)]
+            let wrapped = row.map { wrap($0.name, columns: columns) }
+            for (k, (entry, lines)) in zip(row, wrapped).enumerated() {
+                svg += legendEntry(entry, lines: lines, x: x + Double(k) * columnWidth, y: rowTop + layout.font, sampleLength: sampleLength,
+                                   gap: gap, lineHeight: lineHeight, radius: layout.markerRadius, lineWidth: layout.lineWidth)
+            }
+            rowTop += Double(wrapped.map(\.count).max() ?? 1) * lineHeight + rowGap
+        }
+        return (svg + "</g>\n", rowTop - y)
+    }
+
+    /// One legend entry: the band's swatch when the lines have bands, the line with its marker,
+    /// the name (baseline at `y`).
+    static func legendEntry(_ entry: LegendEntry, lines: [String], x: Double, y: Double, sampleLength: Double, gap: Double,
+                            lineHeight: Double, radius: Double, lineWidth: Double) -> String {
+        let config = configAttribute(entry.config)
+        let look = entry.look
+        let mid = y - radius - 0.5
+        var svg = "<g class=\"legend-entry\"\(config) data-marker=\"\(look.marker.rawValue)\">"
+        if entry.band {
+            svg += "<rect class=\"band-sample\"\(config) x=\"\(fmt(x))\" y=\"\(fmt(mid - radius * 1.6))\" width=\"\(fmt(sampleLength))\" height=\"\(fmt(radius * 3.2))\" fill=\"\(look.color)\" fill-opacity=\"0.18\"/>"
+        }
+        svg += "<line\(config) x1=\"\(fmt(x))\" y1=\"\(fmt(mid))\" x2=\"\(fmt(x + sampleLength))\" y2=\"\(fmt(mid))\" stroke=\"\(look.color)\" stroke-width=\"\(fmt(lineWidth))\""
+            + (look.dash.isEmpty ? "" : " stroke-dasharray=\"\(look.dash)\"") + "/>"
+        svg += ChartStyle.markerElement(look.marker, x: x + sampleLength / 2, y: mid, r: radius, color: look.color, attributes: config)
+        let textX = x + sampleLength + gap
+        if lines.count == 1 {
+            svg += "<text class=\"legend\"\(config) x=\"\(fmt(textX))\" y=\"\(fmt(y))\">\(escape(lines[0]))</text>"
+        } else {
+            svg += "<text class=\"legend\"\(config) x=\"\(fmt(textX))\" y=\"\(fmt(y))\">" + lines.enumerated().map { k, line in
+                "<tspan x=\"\(fmt(textX))\" dy=\"\(k == 0 ? "0" : fmt(lineHeight))\">\(escape(k == 0 ? line : " " + line))</tspan>"
+            }.joined() + "</text>"
         }
         return svg + "</g>\n"
     }
@@ -172,13 +371,9 @@ public enum SVGChart {
         return lines
     }
 
-    static func sampleLine(style: Int, x: Double, y: Double, length: Double, companion: Bool = false) -> String {
-        let color = ChartStyle.color(style)
-        let dash = companion ? "1.5 3" : ChartStyle.dash(style)
-        var svg = "<line x1=\"\(fmt(x))\" y1=\"\(fmt(y))\" x2=\"\(fmt(x + length))\" y2=\"\(fmt(y))\" stroke=\"\(color)\" stroke-width=\"2.2\""
-            + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + (companion ? " stroke-linecap=\"round\"" : "") + "/>\n"
-        svg += ChartStyle.markerElement(ChartStyle.marker(style), x: x + length / 2, y: y, r: 3.6, color: color, open: companion) + "\n"
-        return svg
+    /// Path's legend: one entry per style index.
+    static func legendBox(_ names: [[String]], x: Double, y: Double) -> String {
+        legendBox(names.enumerated().map { (LegendEntry(name: $1.joined(separator: " "), look: ChartStyle.look($0)), $1) }, x: x, y: y)
     }
 
     /// A linear or log axis mapping data to pixels, with its ticks.
@@ -250,18 +445,26 @@ public enum SVGChart {
         }
     }
 
-    /// One panel: frame, ticks with grid lines, axis labels, the series clipped to the plot,
-    /// drawn longest and steepest first so short or flat lines stay on top. Returns the notes
-    /// for values that could not be drawn.
+    /// One panel: frame, ticks with grid lines, axis labels, the bands, then the series clipped
+    /// to the plot, drawn longest and steepest first so short or flat lines stay on top (every
+    /// band lies under every line). Returns the notes for values that could not be drawn.
     static func draw(_ panel: ChartPanel, x: Double, y: Double, width: Double, height: Double, styles: Int, id: Int,
-                     hover: Bool, showTitle: Bool = true) -> (String, [String]) {
-        let left = x + 66, right = x + width - 14, top = y + 26, bottom = y + height - 46
+                     hover: Bool, showTitle: Bool = true, layout: ChartLayout = .wide()) -> (String, [String]) {
         let logY = panel.logY
         let xs = panel.series.flatMap { $0.points.map(\.x) }
         let ys = panel.series.flatMap { $0.points.map(\.y) } + panel.errorBars.flatMap { [$0.low, $0.high] }
+        // Bands widen the axis so they are seen whole, but are not counted in the notes: their
+        // line's values are.
+        let bandYs = panel.series.flatMap { $0.band.flatMap { [$0.low, $0.high] } }.filter { Axis.plottable($0, log: logY) }
         let logX = panel.logX
         let xAxis = Axis(values: xs, log: logX, pad: 0.02, integer: !logX)
-        let yAxis = Axis(values: ys, log: logY)
+        let yAxis = Axis(values: ys + bandYs, log: logY)
+        // Room for the widest y tick label between the rotated y label and the plot (at 3.3 in
+        // "87.5%" touched the label): the label's glyphs reach 0.75 font left of its baseline
+        // and 0.25 right, a character is about 0.6 font wide (DejaVu Sans).
+        let widestTick = Double(ChartStyle.tickLabels(yAxis.ticks, percent: panel.yAsPercent, log: yAxis.log).map(\.count).max() ?? 0) * 0.6 * layout.font
+        let left = x + max(layout.plotLeft, 1.75 * layout.font + 2 + widestTick + layout.font / 2 + 3)
+        let right = x + width - layout.plotRight, top = y + layout.plotTop, bottom = y + height - layout.plotBottom
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
         var notes: [String] = []
@@ -275,11 +478,16 @@ public enum SVGChart {
         if huge > 0 { notes.append("\(panel.title): \(huge) value\(huge == 1 ? "" : "s") beyond ±1e300, not drawn") }
 
         let clip = "clip\(id)"
-        var svg = "<g class=\"panel\" data-scale=\"\(logY ? "log" : "linear")\">\n"
+        var svg = "<g class=\"panel\" data-scale=\"\(logY ? "log" : "linear")\" data-title=\"\(escape(panel.title))\">\n"
         svg += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(fmt(left - 4))\" y=\"\(fmt(top - 4))\" width=\"\(fmt(right - left + 8))\" height=\"\(fmt(bottom - top + 8))\"/></clipPath></defs>\n"
-        if showTitle { svg += "<text class=\"panel-title\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(y + 14))\" text-anchor=\"middle\" font-size=\"13.5\" font-weight=\"bold\">\(escape(panel.title))</text>\n" }
+        if showTitle {
+            // In print the title is centred on the panel, not its plot: a long one ran off the picture.
+            let centre = layout.legendBelow ? x + width / 2 : (left + right) / 2
+            svg += "<text class=\"panel-title\" x=\"\(fmt(centre))\" y=\"\(fmt(y + layout.panelTitleFont + 0.5))\" text-anchor=\"middle\" font-size=\"\(formatCompact(layout.panelTitleFont))\" font-weight=\"bold\">\(escape(panel.title))</text>\n"
+        }
         svg += frame(xAxis: xAxis, yAxis: yAxis, left: left, right: right, top: top, bottom: bottom,
-                     xLabel: panel.xLabel, yLabel: panel.yLabel + (logY ? " (log scale)" : ""), yLabelX: x + 14, yAsPercent: panel.yAsPercent)
+                     xLabel: panel.xLabel, yLabel: fittedYLabel(panel.yLabel, log: logY, length: bottom - top, font: layout.font), yLabelX: x + layout.font + 2,
+                     yAsPercent: panel.yAsPercent, font: layout.font)
 
         // Pixel coordinates of each series, split where a value cannot be drawn.
         let drawn: [(series: ChartSeries, runs: [[(Double, Double, Double, Double)]])] = panel.series.map { s in
@@ -302,30 +510,36 @@ public enum SVGChart {
             if abs(ra - rb) > 1 { return ra > rb }
             return a < b
         }
+        for index in order where !drawn[index].series.band.isEmpty {
+            svg += band(drawn[index].series, clip: clip, logY: logY, lowest: yAxis.low, px: px, py: py)
+        }
         var hits = ""
         for index in order {
             let (series, runs) = drawn[index]
-            let color = ChartStyle.color(series.style)
-            let dash = series.companion ? "1.5 3" : ChartStyle.dash(series.style)
+            let look = series.resolvedLook
+            let config = configAttribute(series.config)
+            let dash = series.companion ? "1.5 3" : look.dash
             let d = runs.map { run in "M" + run.map { "\(fmt($0.0)),\(fmt($0.1))" }.joined(separator: "L") }.joined()
             let count = runs.map(\.count).reduce(0, +)
-            svg += "<path class=\"series\" data-series=\"\(escape(series.name))\"\(series.companion ? " data-companion=\"true\"" : "") data-points=\"\(count)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(series.companion ? "2" : "2.2")\" stroke-linejoin=\"round\""
+            svg += "<path class=\"series\" data-series=\"\(escape(series.name))\"\(config)\(series.companion ? " data-companion=\"true\"" : "") data-points=\"\(count)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(look.color)\" stroke-width=\"\(fmt(series.companion ? layout.lineWidth - 0.2 : layout.lineWidth))\" stroke-linejoin=\"round\""
                 + (series.companion ? " stroke-linecap=\"round\"" : "") + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + " d=\"\(d)\"/>\n"
             // About ten markers per line, shifted per style so markers of coinciding lines alternate.
             let all = runs.flatMap { $0 }
-            let every = all.count <= 30 ? 1 : max(1, all.count / 10)
+            let every = all.count <= layout.markerEveryPointUpTo ? 1 : max(1, all.count / 10)
             let phase = every == 1 ? 0 : (series.style * every) / max(styles, 1) % every
-            svg += "<g class=\"markers\" clip-path=\"url(#\(clip))\">"
+            svg += "<g class=\"markers\"\(config) data-marker=\"\(look.marker.rawValue)\" clip-path=\"url(#\(clip))\">"
             for (k, p) in all.enumerated() where (k + phase) % every == 0 {
-                svg += ChartStyle.markerElement(ChartStyle.marker(series.style), x: p.0, y: p.1, r: all.count <= 30 ? 3 : 3.6,
-                                                color: color, open: series.companion)
+                svg += ChartStyle.markerElement(look.marker, x: p.0, y: p.1, r: every == 1 && all.count <= 30 ? layout.markerRadius * 5 / 6 : layout.markerRadius,
+                                                color: look.color, open: series.companion, attributes: config)
             }
             svg += "</g>\n"
             if hover {
+                let spread = Dictionary(series.band.map { ($0.x, ($0.high - $0.low) / 2) }, uniquingKeysWith: { a, _ in a })
                 for p in all {
                     let what = series.valueName ?? panel.title.lowercased()
-                    let tip = "\(series.name) · \(panel.xLabel) \(formatCompact(p.2)) · \(what) \(hoverValue(p.3, percent: panel.yAsPercent))"
-                    hits += "<circle class=\"hit\" cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"5\" fill=\"transparent\" data-tip=\"\(escape(tip))\"><title>\(escape(tip))</title></circle>"
+                    let sd = spread[p.2].map { " ± " + hoverValue($0, percent: panel.yAsPercent) + " (sd over seeds)" } ?? ""
+                    let tip = "\(series.name) · \(panel.xLabel) \(formatCompact(p.2)) · \(what) \(hoverValue(p.3, percent: panel.yAsPercent))\(sd)"
+                    hits += "<circle class=\"hit\"\(config) cx=\"\(fmt(p.0))\" cy=\"\(fmt(p.1))\" r=\"5\" fill=\"transparent\" data-tip=\"\(escape(tip))\"><title>\(escape(tip))</title></circle>"
                 }
             }
         }
@@ -338,42 +552,84 @@ public enum SVGChart {
         // Marks of the same x share one label, stacked so they stay readable.
         var labelsAt: [String: Int] = [:]
         for mark in panel.marks where Axis.plottable(mark.x, log: logX) && Axis.plottable(mark.y, log: logY) {
-            let color = ChartStyle.color(mark.style)
+            let color = mark.look?.color ?? ChartStyle.color(mark.style)
+            let config = configAttribute(mark.config)
             let (mx, my) = (px(mark.x), py(mark.y))
+            svg += "<g class=\"\(mark.role)\"\(config) data-name=\"\(escape(mark.name))\" data-series=\"\(escape(mark.series))\" data-x=\"\(mark.x)\" data-y=\"\(mark.y)\">"
+            guard mark.labelled else {
+                // A ring around the line's point: the line stays visible through it.
+                svg += "<circle\(config) cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"\(fmt(layout.markerRadius * 1.6))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(fmt(layout.lineWidth * 0.8))\"/></g>\n"
+                continue
+            }
             let key = "\(fmt(mx)),\(fmt(my))"
             let stack = labelsAt[key, default: 0]
             labelsAt[key] = stack + 1
-            svg += "<g class=\"mark\" data-name=\"\(escape(mark.name))\" data-series=\"\(escape(mark.series))\" data-x=\"\(mark.x)\">"
-            svg += "<circle cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"5.5\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            svg += "<text x=\"\(fmt(mx + 7))\" y=\"\(fmt(my - 7 - Double(stack) * 13))\" font-size=\"11\" fill=\"\(color)\">\(escape(mark.name))</text></g>\n"
+            svg += "<circle\(config) cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"5.5\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            svg += "<text\(config) x=\"\(fmt(mx + 7))\" y=\"\(fmt(my - 7 - Double(stack) * 13))\" font-size=\"\(formatCompact(layout.smallFont))\" fill=\"\(color)\">\(escape(mark.name))</text></g>\n"
         }
         return (svg + "</g>\n", notes)
+    }
+
+    /// The y label, shortened when it is longer than the plot is high (a short print panel):
+    /// first without its parenthesis ("(training set)"), then "(log)" for "(log scale)".
+    static func fittedYLabel(_ label: String, log: Bool, length: Double, font: Double) -> String {
+        func fits(_ text: String) -> Bool { Double(text.count) * 0.6 * font <= length }
+        let full = label + (log ? " (log scale)" : "")
+        if fits(full) { return full }
+        let bare = label.range(of: " (").map { String(label[..<$0.lowerBound]) } ?? label
+        if fits(bare + (log ? " (log scale)" : "")) { return bare + (log ? " (log scale)" : "") }
+        return bare + (log ? " (log)" : "")
+    }
+
+    /// A series' band: one closed shape per stretch where both bounds can be drawn (up along the
+    /// high bound, back along the low one). The bounds themselves, at full precision, are the
+    /// element's data-x, data-low and data-high (space-separated), so tests read them exactly.
+    /// On a log axis a bound ≤ 0 (mean − sd of a cost near zero) is drawn at the bottom.
+    static func band(_ series: ChartSeries, clip: String, logY: Bool, lowest: Double,
+                     px: (Double) -> Double, py: (Double) -> Double) -> String {
+        var stretches: [[(x: Double, low: Double, high: Double)]] = [[]]
+        for b in series.band {
+            let low = logY && b.low.isFinite && b.low <= 1e-300 ? lowest : b.low
+            if Axis.plottable(b.x, log: false) && Axis.plottable(low, log: logY) && Axis.plottable(b.high, log: logY) {
+                stretches[stretches.count - 1].append((b.x, low, b.high))
+            } else if !stretches[stretches.count - 1].isEmpty {
+                stretches.append([])
+            }
+        }
+        let d = stretches.filter { !$0.isEmpty }.map { s in
+            "M" + (s.map { "\(fmt(px($0.x))),\(fmt(py($0.high)))" } + s.reversed().map { "\(fmt(px($0.x))),\(fmt(py($0.low)))" }).joined(separator: "L") + "Z"
+        }.joined()
+        guard !d.isEmpty else { return "" }
+        func list(_ values: [Double]) -> String { values.map { "\($0)" }.joined(separator: " ") }
+        return "<path class=\"band\" data-series=\"\(escape(series.name))\"\(configAttribute(series.config))\(series.companion ? " data-companion=\"true\"" : "")"
+            + " data-x=\"\(list(series.band.map(\.x)))\" data-low=\"\(list(series.band.map(\.low)))\" data-high=\"\(list(series.band.map(\.high)))\""
+            + " clip-path=\"url(#\(clip))\" fill=\"\(series.resolvedLook.color)\" fill-opacity=\"\(series.companion ? "0.1" : "0.16")\" stroke=\"none\" d=\"\(d)\"/>\n"
     }
 
     static func hoverValue(_ v: Double, percent: Bool) -> String {
         percent ? formatFixed(v * 100, digits: 2) + "%" : (abs(v) >= 1e-3 && abs(v) < 1e5 ? formatFixed(v, digits: 4) : formatScientific(v, digits: 3))
     }
 
-    /// Grid lines and tick labels of both axes, the plot's border and the axis labels.
+    /// Grid lines and tick labels of both axes, the plot's border and the axis labels (`font`:
+    /// the size the text inherits, which sets how far below the axis the labels go).
     static func frame(xAxis: Axis, yAxis: Axis, left: Double, right: Double, top: Double, bottom: Double,
-                      xLabel: String, yLabel: String, yLabelX: Double, yAsPercent: Bool = false) -> String {
+                      xLabel: String, yLabel: String, yLabelX: Double, yAsPercent: Bool = false, font: Double = 12) -> String {
         func px(_ v: Double) -> Double { left + xAxis.position(v) * (right - left) }
         func py(_ v: Double) -> Double { bottom - yAxis.position(v) * (bottom - top) }
         var svg = ""
         for (t, label) in zip(xAxis.ticks, ChartStyle.tickLabels(xAxis.ticks, percent: false, log: xAxis.log)) {
             svg += "<line class=\"grid\" x1=\"\(fmt(px(t)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(t)))\" y2=\"\(fmt(bottom))\" stroke=\"#e8e8e8\"/>\n"
-            svg += "<text class=\"tick\" data-axis=\"x\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + 16))\" text-anchor=\"middle\">\(label)</text>\n"
+            svg += "<text class=\"tick\" data-axis=\"x\" x=\"\(fmt(px(t)))\" y=\"\(fmt(bottom + font + 4))\" text-anchor=\"middle\">\(label)</text>\n"
         }
         for (t, label) in zip(yAxis.ticks, ChartStyle.tickLabels(yAxis.ticks, percent: yAsPercent, log: yAxis.log)) {
             svg += "<line class=\"grid\" x1=\"\(fmt(left))\" y1=\"\(fmt(py(t)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(t)))\" stroke=\"#e8e8e8\"/>\n"
-            svg += "<text class=\"tick\" data-axis=\"y\" x=\"\(fmt(left - 6))\" y=\"\(fmt(py(t) + 4))\" text-anchor=\"end\">\(label)</text>\n"
+            svg += "<text class=\"tick\" data-axis=\"y\" x=\"\(fmt(left - font / 2))\" y=\"\(fmt(py(t) + font / 3))\" text-anchor=\"end\">\(label)</text>\n"
         }
         svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
-        svg += "<text class=\"axis-label\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        svg += "<text class=\"axis-label\" x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 2 * font + 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         svg += "<text class=\"axis-label\" transform=\"translate(\(fmt(yLabelX)),\(fmt((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         return svg
     }
-
     static func fmt(_ v: Double) -> String { formatFixed(v, digits: 1) }
 
     static func escape(_ text: String) -> String {

@@ -75,7 +75,8 @@ public enum Sensitivity {
 
     /// The chart: one line per optimizer and schedule through the means, each mean's interval an
     /// error bar.
-    public static func chart(_ points: [Point], flag: String, metric: Metric, title: String? = nil, hover: Bool = false) -> String {
+    public static func chart(_ points: [Point], flag: String, metric: Metric, title: String? = nil, width: ChartLayout.Width = .wide,
+                             hover: Bool = false) -> String {
         var groups: [String] = []
         for p in points where !groups.contains(p.group) { groups.append(p.group) }
         let series = groups.enumerated().map { style, group in
@@ -92,6 +93,8 @@ public enum Sensitivity {
             guard let low = e.low, let high = e.high else { return nil }
             return ChartErrorBar(series: p.group, x: p.value, low: low, high: high, style: groups.firstIndex(of: p.group)!)
         }
-        return SVGChart.document(title: title ?? "Sensitivity to \(flag)", panels: [panel], legend: groups, hover: hover)
+        return SVGChart.document(title: title ?? "Sensitivity to \(flag)", panels: [panel],
+                                 entries: groups.enumerated().map { LegendEntry(name: $1, look: ChartStyle.look($0)) },
+                                 layout: .make(width, panels: 1), hover: hover)
     }
 }

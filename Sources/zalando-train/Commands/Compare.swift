@@ -38,6 +38,10 @@ struct Compare: ParsableCommand {
     @Option(help: "How to print the tables: text, csv, markdown, latex or json (csv and json: full precision, every bound its own field; notes then go to standard error).")
     var format: TableFormat = .text
     @OptionGroup(title: "Picture") var picture: PictureOptions
+    @Option(help: ArgumentHelp("Panels of the curves chart, in this order: cost (training cost), metric (the ranking metric, with a ring at each configuration's best epoch), overfit (training against held-out cost); with --by, --svg/--png/--pdf draw the sensitivity chart instead (e.g. cost,metric; default: cost,metric,overfit).", valueName: "name[,name…]"))
+    var panels: ChoiceList<CompareChart.Panel>?
+    @Option(help: "Size of the chart: column (3.3 in, one column of a paper, panels stacked, no text under 7 pt in print), paper (6.5 in, a full text width), or wide (for a screen; default).")
+    var width: ChartLayout.Width?
     @Option(help: ArgumentHelp("Write one self-contained HTML page: the sortable table, the charts, each run's flags.", valueName: "file"), completion: .file())
     var html: String?
 
@@ -49,8 +53,18 @@ struct Compare: ParsableCommand {
         for filter in filters where ConfigurationFilter(filter) == nil {
             throw ValidationError("--where \(filter): expected KEY=VALUE or KEY=V1,V2 (e.g. optimizer=adam)")
         }
+        if let panels, let twice = panels.items.first(where: { panel in panels.items.filter { $0 == panel }.count > 1 }) {
+            throw ValidationError("--panels \(panels.defaultValueDescription): \(twice.rawValue) is named twice")
+        }
+        // Said, not ignored: without a picture the flag would change nothing.
+        if picture.outputs.isEmpty {
+            if let width { throw ValidationError("--width \(width.rawValue): sizes the chart; add --svg, --png or --pdf") }
+            if let panels, html == nil { throw ValidationError("--panels \(panels.defaultValueDescription): chooses the chart's panels; add --svg, --png, --pdf or --html") }
+        }
         try picture.check(extra: html.map { [PictureOutput(.html, $0)] } ?? [], inputs: files)
     }
+
+    var chosenPanels: [CompareChart.Panel] { panels?.items ?? CompareChart.Panel.allCases }
 
     func run() throws {
         let read = try reportingErrors { try RunLogReader.read(paths: files) }
@@ -96,14 +110,15 @@ struct Compare: ParsableCommand {
         func say(_ line: String) { if format == .text { print(line) } else { fflush(nil); writeToStandardError(line + "\n") } }
         if !picture.outputs.isEmpty {
             // With --by the picture is the sensitivity chart; otherwise the runs' curves.
-            let svg = sensitivity.map { Sensitivity.chart($0, flag: byName, metric: chosen, title: picture.title) }
-                ?? RunComparison.chart(shown, metric: chosen, scale: picture.scale, title: picture.title)
+            let svg = sensitivity.map { Sensitivity.chart($0, flag: byName, metric: chosen, title: picture.title, width: width ?? .wide) }
+                ?? ConfigurationTable.chart(configurations, metric: chosen, scale: picture.scale, title: picture.title,
+                                            panels: chosenPanels, width: width ?? .wide)
             let written = try picture.write(svg)
             say("chart written to \(written)")
         }
         if let html {
             let title = picture.title ?? "Comparison of \(shown.count) Run\(shown.count == 1 ? "" : "s")"
-            let chart = RunComparison.chart(shown, metric: chosen, scale: picture.scale, title: title, hover: true)
+            let chart = ConfigurationTable.chart(configurations, metric: chosen, scale: picture.scale, title: title, panels: chosenPanels, hover: true)
             let labels = RunComparison.legendLabels(shown)
             let page = HTMLReport.page(title: title, table: RunComparison.htmlTable(shown, metric: chosen), charts: [chart] + (sensitivity.map { [Sensitivity.chart($0, flag: byName, metric: chosen, hover: true)] } ?? []),
                                        flags: zip(shown, labels).map { ("\($0.name) (\($1))", $0.flags ?? "") })

@@ -32,6 +32,8 @@ extension OneCycleSchedule.Anneal: NamedChoice {}
 extension Metric: NamedChoice {}
 extension TableFormat: NamedChoice {}
 extension ConfigurationTable.Ranking: NamedChoice {}
+extension CompareChart.Panel: NamedChoice {}
+extension ChartLayout.Width: NamedChoice {}
 
 /// A comma list of names (`--optimizer sgd,momentum,adam`): each name as in `NamedChoice`,
 /// the values listed in --help and offered by completion.
