@@ -25,31 +25,18 @@ public enum ModelFile {
         meta["classes"] = String(network.classCount)
         meta["activation"] = network.activation.rawValue
 
-        var entries: [String] = []
-        entries.append("\"__metadata__\":{" + meta.keys.sorted().map { "\(jsonString($0)):\(jsonString(meta[$0]!))" }
-            .joined(separator: ",") + "}")
-        var offset = 0
-        for (layer, names) in zip(network.layers, tensorNames(layerCount: network.layers.count)) {
-            let weightBytes = 4 * layer.inputs * layer.outputs
-            entries.append("\(jsonString(names.weight)):{\"dtype\":\"F32\",\"shape\":[\(layer.outputs),\(layer.inputs)],\"data_offsets\":[\(offset),\(offset + weightBytes)]}")
-            offset += weightBytes
-            entries.append("\(jsonString(names.bias)):{\"dtype\":\"F32\",\"shape\":[\(layer.outputs)],\"data_offsets\":[\(offset),\(offset + 4 * layer.outputs)]}")
-            offset += 4 * layer.outputs
-        }
-        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
-        while header.count % 8 != 0 { header.append(0x20) }  // pad with spaces, as the reference writer does
-
-        var data = Data()
-        var length = UInt64(header.count).littleEndian
-        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
-        data.append(contentsOf: header)
         // Parameters are stored layer by layer as W then b: exactly the file's tensor order.
-        let parameters = network.parameters.buffer
-        for value in parameters {
-            var bits = value.bitPattern.littleEndian
-            withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) }
+        let base = UnsafeRawPointer(network.parameters.pointer)
+        var offset = 0
+        var tensors: [SafeTensorsFile.Source] = []
+        for (layer, names) in zip(network.layers, tensorNames(layerCount: network.layers.count)) {
+            let weights = layer.inputs * layer.outputs
+            tensors.append(.init(name: names.weight, dtype: "F32", count: weights, bytes: base + 4 * offset, shape: [layer.outputs, layer.inputs]))
+            offset += weights
+            tensors.append(.init(name: names.bias, dtype: "F32", count: layer.outputs, bytes: base + 4 * offset, shape: [layer.outputs]))
+            offset += layer.outputs
         }
-        try AtomicFile.write(Array(data), to: path)
+        try SafeTensorsFile.write(path: path, metadata: meta, tensors: tensors, checksum: false)
     }
 
     /// A loaded model: the network with its parameters, and the metadata it was saved with.
@@ -66,22 +53,10 @@ public enum ModelFile {
     public static func load(path: String, batchCapacity: Int = 1000) throws -> Loaded {
         func fail(_ problem: String) -> FileProblem { FileProblem(path: path, problem: problem) }
         let bytes = try readFileContents(path, limit: maximumModelBytes, what: "a model file")
-        guard bytes.count >= 8 else { throw fail("not a safetensors model: only \(bytes.count) bytes") }
-        let headerLength = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(min(maximumHeaderBytes, bytes.count - 8)) else {
-            throw fail("not a safetensors model: header length \(headerLength) exceeds the file")
-        }
-        let headerData = Data(bytes[8..<(8 + Int(headerLength))])
-        guard let json = try? JSONSerialization.jsonObject(with: headerData), let header = json as? [String: Any] else {
-            throw fail("not a safetensors model: the header is not a JSON object")
-        }
-        guard let rawMetadata = header["__metadata__"] as? [String: Any] else {
+        let (header, metadata, dataStart) = try SafeTensorsFile.parseHeader(bytes, fileSize: bytes.count, path: path,
+                                                                            what: "a safetensors model", headerLimit: maximumHeaderBytes)
+        guard header["__metadata__"] is [String: Any] else {
             throw fail("has no __metadata__: not a model saved by zalando-train")
-        }
-        var metadata: [String: String] = [:]
-        for (key, value) in rawMetadata {
-            guard let text = value as? String else { throw fail("__metadata__ value for \(key) is not a string") }
-            metadata[key] = text
         }
         guard metadata["format"] == format else { throw fail("not a model saved by zalando-train (format \(metadata["format"] ?? "missing"))") }
         guard let inputs = metadata["inputs"].flatMap(Int.init), inputs > 0, inputs <= 1 << 20,
@@ -97,7 +72,6 @@ public enum ModelFile {
         // file whose metadata claims 2³⁶ weights once asked the allocator for 274 GB.
         let widths = [inputs] + hidden + [classes]
         let architecture = widths.map(String.init).joined(separator: "-")
-        let dataStart = 8 + Int(headerLength)
         let dataBytes = bytes.count - dataStart
         guard let parameterCount = MemoryBudget.parameterCount(widths: widths),
               case let (neededBytes, overflow) = parameterCount.multipliedReportingOverflow(by: 4), !overflow,

@@ -93,7 +93,7 @@ public enum OutputPath {
                 head.prefix(RunLog.headerV1.utf8.count) == ArraySlice(RunLog.headerV1.utf8) ? "a v1 run log: v2 rows cannot be appended to it" : "its first line is not the v2 header"
             }
         case .safetensors(let format):
-            return safetensorsFormat(path, size: size, head: head) == format ? nil : "no safetensors header with format \(format)"
+            return safetensorsFormat(path, size: size) == format ? nil : "no safetensors header with format \(format)"
         case .svg:
             let text = String(decoding: head.prefix(1024), as: UTF8.self)
             let trimmed = text.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
@@ -111,14 +111,9 @@ public enum OutputPath {
     }
 
     /// The `format` in a safetensors file's `__metadata__`, reading only its header.
-    static func safetensorsFormat(_ path: String, size: Int, head: [UInt8]) -> String? {
-        guard head.count >= 8 else { return nil }
-        let length = head.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length >= 2, length <= UInt64(min(ModelFile.maximumHeaderBytes, size - 8)) else { return nil }
-        guard let bytes = try? readPrefix(path, count: 8 + Int(length)), bytes.count == 8 + Int(length),
-              let json = try? JSONSerialization.jsonObject(with: Data(bytes[8...])) as? [String: Any],
-              let metadata = json["__metadata__"] as? [String: Any] else { return nil }
-        return metadata["format"] as? String
+    /// The `format` in a safetensors file's metadata, read by the one safetensors codec.
+    static func safetensorsFormat(_ path: String, size: Int) -> String? {
+        SafeTensorsFile.metadata(path: path, size: size, limit: ModelFile.maximumHeaderBytes)?["format"]
     }
 
     static func readPrefix(_ path: String, count: Int) throws -> [UInt8] { try readBytes(path, at: 0, count: count) }
