@@ -549,24 +549,18 @@ public enum SVGChart {
             svg += "<path class=\"error-bar\" data-series=\"\(escape(bar.series))\" data-x=\"\(bar.x)\" data-low=\"\(bar.low)\" data-high=\"\(bar.high)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(ChartStyle.color(bar.style))\" stroke-width=\"1.6\" d=\"\(d)\"/>\n"
         }
         if !hits.isEmpty { svg += "<g class=\"hits\">\(hits)</g>\n" }
-        // Marks of the same x share one label, stacked so they stay readable.
-        var labelsAt: [String: Int] = [:]
-        for mark in panel.marks where Axis.plottable(mark.x, log: logX) && Axis.plottable(mark.y, log: logY) {
+        let marks = panel.marks.filter { Axis.plottable($0.x, log: logX) && Axis.plottable($0.y, log: logY) }
+        for mark in marks where !mark.labelled {
+            // A ring around the line's point (compare's best epoch): the line stays visible through it.
             let color = mark.look?.color ?? ChartStyle.color(mark.style)
             let config = configAttribute(mark.config)
             let (mx, my) = (px(mark.x), py(mark.y))
             svg += "<g class=\"\(mark.role)\"\(config) data-name=\"\(escape(mark.name))\" data-series=\"\(escape(mark.series))\" data-x=\"\(mark.x)\" data-y=\"\(mark.y)\">"
-            guard mark.labelled else {
-                // A ring around the line's point: the line stays visible through it.
-                svg += "<circle\(config) cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"\(fmt(layout.markerRadius * 1.6))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(fmt(layout.lineWidth * 0.8))\"/></g>\n"
-                continue
-            }
-            let key = "\(fmt(mx)),\(fmt(my))"
-            let stack = labelsAt[key, default: 0]
-            labelsAt[key] = stack + 1
-            svg += "<circle\(config) cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"5.5\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            svg += "<text\(config) x=\"\(fmt(mx + 7))\" y=\"\(fmt(my - 7 - Double(stack) * 13))\" font-size=\"\(formatCompact(layout.smallFont))\" fill=\"\(color)\">\(escape(mark.name))</text></g>\n"
+            svg += "<circle\(config) cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"\(fmt(layout.markerRadius * 1.6))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(fmt(layout.lineWidth * 0.8))\"/></g>\n"
         }
+        svg += drawMarks(marks.filter(\.labelled).map { (mark: $0, x: px($0.x), y: py($0.y)) },
+                         curves: drawn.flatMap { $0.runs.flatMap { $0 }.map { (x: $0.0, y: $0.1) } },
+                         plot: LabelBox(left: left, top: top, right: right, bottom: bottom))
         return (svg + "</g>\n", notes)
     }
 
@@ -604,6 +598,72 @@ public enum SVGChart {
         return "<path class=\"band\" data-series=\"\(escape(series.name))\"\(configAttribute(series.config))\(series.companion ? " data-companion=\"true\"" : "")"
             + " data-x=\"\(list(series.band.map(\.x)))\" data-low=\"\(list(series.band.map(\.low)))\" data-high=\"\(list(series.band.map(\.high)))\""
             + " clip-path=\"url(#\(clip))\" fill=\"\(series.resolvedLook.color)\" fill-opacity=\"\(series.companion ? "0.1" : "0.16")\" stroke=\"none\" d=\"\(d)\"/>\n"
+    }
+
+    /// A text's box in pixels: what label placement keeps apart (and what the tests check).
+    struct LabelBox: Equatable {
+        var left: Double, top: Double, right: Double, bottom: Double
+        func overlaps(_ o: LabelBox) -> Bool { left < o.right && o.left < right && top < o.bottom && o.top < bottom }
+        func contains(_ x: Double, _ y: Double) -> Bool { x >= left && x <= right && y >= top && y <= bottom }
+        func inside(_ o: LabelBox) -> Bool { left >= o.left && right <= o.right && top >= o.top && bottom <= o.bottom }
+    }
+
+    /// Mark labels' size: the chart's width estimate (0.6 em per character, as the legend
+    /// column is sized), from 10 px above the baseline to 3 below.
+    static let markFontSize = 11.0
+    static func textWidth(_ text: String, fontSize: Double) -> Double { Double(text.count) * 0.6 * fontSize }
+    static func markLabelBox(_ text: String, x: Double, baseline: Double) -> LabelBox {
+        LabelBox(left: x, top: baseline - 10, right: x + textWidth(text, fontSize: markFontSize), bottom: baseline + 3)
+    }
+
+    /// The marks (lr-find's suggestions), each a ring with its name. Names are placed one at a
+    /// time in the first free spot near their ring: inside the plot (so never on the legend or
+    /// the key beside it), on no other name and no other ring, preferring a spot over the fewest
+    /// curve points. Up to 18 names (6 optimizers × 3 suggestions) crowd around the same few
+    /// rates, so the spots go out ring by ring; a name set away from its ring gets a thin leader.
+    static func drawMarks(_ marks: [(mark: ChartMark, x: Double, y: Double)], curves: [(x: Double, y: Double)],
+                          plot: LabelBox) -> String {
+        var svg = "", placed: [LabelBox] = []
+        let rings = marks.map { LabelBox(left: $0.x - 6.5, top: $0.y - 6.5, right: $0.x + 6.5, bottom: $0.y + 6.5) }
+        for (i, (mark, mx, my)) in marks.enumerated() {
+            let width = textWidth(mark.name, fontSize: markFontSize)
+            // Candidate baselines and left edges, nearest first: beside the ring right and left,
+            // above and below, then further out in 13 px steps (one line of text).
+            var best: (x: Double, y: Double, cost: Int, ring: Int)?
+            search: for ring in 0..<40 {
+                let step = Double(ring) * 13
+                let spots: [(Double, Double)] = [
+                    (mx + 7, my - 7 - step), (mx + 7, my + 14 + step), (mx - 7 - width, my - 7 - step), (mx - 7 - width, my + 14 + step),
+                    (mx - width / 2, my - 10 - step), (mx - width / 2, my + 19 + step),
+                ]
+                for (lx, ly) in spots {
+                    let box = markLabelBox(mark.name, x: lx, baseline: ly)
+                    guard box.inside(plot), !placed.contains(where: box.overlaps),
+                          !rings.enumerated().contains(where: { $0.offset != i && $0.element.overlaps(box) }) else { continue }
+                    let cost = curves.filter { box.contains($0.x, $0.y) }.count
+                    if best == nil || cost < best!.cost { best = (lx, ly, cost, ring) }
+                    if cost == 0 { break search }
+                }
+                // A spot over a curve, when one is free, is still better than one far away.
+                if let b = best, ring >= b.ring + 2 { break }
+            }
+            // Nowhere free inside the plot (only with very many marks): beside the ring, as before.
+            let (lx, ly, ring) = best.map { ($0.x, $0.y, $0.ring) } ?? (mx + 7, my - 7, 0)
+            placed.append(markLabelBox(mark.name, x: lx, baseline: ly))
+            let color = mark.look?.color ?? ChartStyle.color(mark.style)
+            let config = configAttribute(mark.config)
+            svg += "<g class=\"\(mark.role)\"\(config) data-name=\"\(escape(mark.name))\" data-series=\"\(escape(mark.series))\" data-x=\"\(mark.x)\" data-y=\"\(mark.y)\">"
+            if ring > 0 {
+                // The leader runs from the ring's edge to the nearest corner of the name's box.
+                let box = placed[placed.count - 1]
+                let tx = min(max(mx, box.left), box.right), ty = ly > my ? box.top : box.bottom
+                let d = max(hypot(tx - mx, ty - my), 1e-9)
+                svg += "<line class=\"leader\" x1=\"\(fmt(mx + (tx - mx) / d * 5.5))\" y1=\"\(fmt(my + (ty - my) / d * 5.5))\" x2=\"\(fmt(tx))\" y2=\"\(fmt(ty))\" stroke=\"\(color)\" stroke-width=\"0.8\"/>"
+            }
+            svg += "<circle cx=\"\(fmt(mx))\" cy=\"\(fmt(my))\" r=\"5.5\" fill=\"white\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            svg += "<text x=\"\(fmt(lx))\" y=\"\(fmt(ly))\" font-size=\"11\" fill=\"\(color)\">\(escape(mark.name))</text></g>\n"
+        }
+        return svg
     }
 
     static func hoverValue(_ v: Double, percent: Bool) -> String {
