@@ -110,6 +110,24 @@ public enum OutputPath {
         }
     }
 
+    /// What the regular file at `path` is, by the same signatures the output checks use ("a
+    /// zalando-train model (safetensors)", "an SVG file"), or nil when it is none of them: for
+    /// an input given where another kind was expected.
+    public static func kind(of path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
+        let size = Int(info.st_size)
+        if let head = try? readPrefix(path, count: 4096), let format = safetensorsFormat(path, size: size, head: head) {
+            switch format {
+            case ModelFile.format: return "a zalando-train model (safetensors)"
+            case Checkpoint.format: return "a zalando-train checkpoint (safetensors)"
+            default: return "a safetensors file of format \(format)"
+            }
+        }
+        let pictures: [Kind] = [.svg, .png, .pdf, .html]
+        return pictures.first { kindMismatch(path, kind: $0, size: size) == nil }?.description
+    }
+
     /// The `format` in a safetensors file's `__metadata__`, reading only its header.
     static func safetensorsFormat(_ path: String, size: Int, head: [UInt8]) -> String? {
         guard head.count >= 8 else { return nil }
