@@ -73,8 +73,47 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        guard let path = checkpoints.resume else { return try run(resuming: nil) }
+        let checkpoint = try reportingErrors { try Checkpoint.read(path: path) }
+        try resumed(from: checkpoint, typed: TypedFlags.names).run(resuming: checkpoint)
+    }
+
+    /// `--resume CKPT` continues the run it holds (DESIGN "Interruption, checkpoints and
+    /// resuming"): every flag that changes the numbers comes from the checkpoint's `flags`, so
+    /// it may be given alone; the flags the user typed beside it must equal the checkpoint's
+    /// (--epochs may be raised), and only those are named when they do not. The output-only
+    /// flags are this command line's. `typed` nil (a caller without a command line) compares
+    /// every flag.
+    func resumed(from checkpoint: Checkpoint, typed: Set<String>?) throws -> Train {
+        let c = trainingConfiguration
+        let given = RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)
+        let differences = checkpoint.flagDifferences(from: given, typed: typed)
+        guard differences.isEmpty else { throw refuse(CheckpointFlagMismatch(path: checkpoint.path, differences: differences)) }
+        var arguments = RunIdentity.terms(of: checkpoint.flags).flatMap { term in
+            term.value.map { ["\(term.flag)=\($0)"] } ?? [term.flag]
+        }
+        if typed?.contains("--epochs") ?? true { arguments.append("--epochs=\(training.epochs)") }
+        var train: Train
+        do {
+            train = try Train.parse(arguments)
+        } catch {
+            throw fail("\(checkpoint.path): its flags are not a train command line (\(Train.message(for: error)))")
+        }
+        train.data.dataDirectory = data.dataDirectory
+        train.output = output
+        train.checkpoints = checkpoints
+        train.earlyStop.restoreBest = earlyStop.restoreBest
+        return train
+    }
+
+    /// One line per differing flag, exit 64.
+    private func refuse(_ mismatch: CheckpointFlagMismatch) -> ExitCode {
+        for line in mismatch.lines.dropLast() { writeToStandardError("zalando-train: \(line)\n") }
+        return fail(mismatch.lines.last ?? mismatch.description, status: .usage)
+    }
+
+    private func run(resuming checkpoint: Checkpoint?) throws {
         let configuration = trainingConfiguration
-        let checkpoint = try checkpoints.resume.map { path in try reportingErrors { try Checkpoint.read(path: path) } }
         let session = try reportingErrors {
             try TrainingSession(configuration: configuration, dataDirectory: try data.resolvedDirectory(),
                                 csvPath: output.csv, savePath: output.save, tensorBoardDirectory: output.tensorboard)
@@ -91,8 +130,7 @@ struct Train: ParsableCommand {
             do {
                 try session.resume(from: checkpoint)
             } catch let mismatch as CheckpointFlagMismatch {
-                for line in mismatch.lines.dropLast() { writeToStandardError("zalando-train: \(line)\n") }
-                throw fail(mismatch.lines.last!, status: .usage)
+                throw refuse(mismatch)
             } catch {
                 throw fail("\(error)")
             }
