@@ -117,15 +117,11 @@ public enum OutputPath {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
         let size = Int(info.st_size)
-        if let head = try? readPrefix(path, count: 4096), let format = safetensorsFormat(path, size: size, head: head) {
-            switch format {
-            case ModelFile.format: return "a zalando-train model (safetensors)"
-            case Checkpoint.format: return "a zalando-train checkpoint (safetensors)"
-            default: return "a safetensors file of format \(format)"
-            }
-        }
-        let pictures: [Kind] = [.svg, .png, .pdf, .html]
-        return pictures.first { kindMismatch(path, kind: $0, size: size) == nil }?.description
+        let kinds: [(Kind, String)] = [(.model, "a zalando-train model (safetensors)"),
+                                       (.safetensors(format: Checkpoint.format), "a zalando-train checkpoint (safetensors)"),
+                                       (.svg, Kind.svg.description), (.png, Kind.png.description),
+                                       (.pdf, Kind.pdf.description), (.html, Kind.html.description)]
+        return kinds.first { kindMismatch(path, kind: $0.0, size: size) == nil }?.1
     }
 
     /// The `format` in a safetensors file's `__metadata__`, reading only its header.
