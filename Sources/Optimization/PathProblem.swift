@@ -54,9 +54,10 @@ public struct PathProblem: Sendable {
         let bytes = try readFileContents(path, limit: 256 << 20, what: "an x,y CSV file")
         guard let text = String(validating: bytes, as: UTF8.self) else { throw FileProblem(path: path, problem: "is not UTF-8 text") }
         var xs: [Double] = [], ys: [Double] = []
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" })
-        for (index, rawLine) in lines.enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+        // In Swift "\r\n" is one Character, not "\r" then "\n": a file saved with CRLF line
+        // ends (Windows, Excel) was one long line whose "header" was the whole file.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for (index, line) in lines.enumerated() {
             if index == 0 {
                 guard line.replacingOccurrences(of: " ", with: "") == "x,y" else {
                     throw FileProblem(path: path, line: 1, problem: "header must be x,y")

@@ -203,7 +203,9 @@ public struct Checkpoint {
 
     /// One line per flag that differs between the checkpoint and `identity` (the flags given),
     /// `--lr: checkpoint 0.001, given 0.01`; --epochs may be raised. Empty when they match.
-    public func flagDifferences(from identity: RunIdentity) -> [String] {
+    /// With `typed`, only those flags are compared: the others of `identity` are defaults the
+    /// user never wrote, and a run resumed alone takes them from the checkpoint.
+    public func flagDifferences(from identity: RunIdentity, typed: Set<String>? = nil) -> [String] {
         let saved = RunIdentity.terms(of: flags).map { ($0.flag, $0.value) }
         let given = identity.terms.map { ($0.flag, $0.value) }
         let savedValues = Dictionary(saved, uniquingKeysWith: { first, _ in first })
@@ -218,7 +220,7 @@ public struct Checkpoint {
             }
         }
         var lines: [String] = []
-        for flag in flagsInOrder {
+        for flag in flagsInOrder where typed?.contains(flag) ?? true {
             let old = savedValues[flag], new = givenValues[flag]
             if flag == "--epochs", let oldCount = old.flatMap({ $0 }).flatMap(Int.init), let newCount = new.flatMap({ $0 }).flatMap(Int.init) {
                 if newCount < oldCount { lines.append("--epochs: checkpoint \(oldCount), given \(newCount) (--epochs may only be raised)") }
@@ -299,6 +301,7 @@ public struct Checkpoint {
 public struct CheckpointFlagMismatch: Error, CustomStringConvertible {
     public let path: String
     public let differences: [String]
+    public init(path: String, differences: [String]) { self.path = path; self.differences = differences }
     public var lines: [String] { differences.map { "\($0) (--resume \(path) needs the checkpoint's flags)" } }
     public var description: String { lines.joined(separator: "\n") }
 }

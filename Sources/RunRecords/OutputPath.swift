@@ -110,6 +110,20 @@ public enum OutputPath {
         }
     }
 
+    /// What the regular file at `path` is, by the same signatures the output checks use ("a
+    /// zalando-train model (safetensors)", "an SVG file"), or nil when it is none of them: for
+    /// an input given where another kind was expected.
+    public static func kind(of path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
+        let size = Int(info.st_size)
+        let kinds: [(Kind, String)] = [(.model, "a zalando-train model (safetensors)"),
+                                       (.safetensors(format: Checkpoint.format), "a zalando-train checkpoint (safetensors)"),
+                                       (.svg, Kind.svg.description), (.png, Kind.png.description),
+                                       (.pdf, Kind.pdf.description), (.html, Kind.html.description)]
+        return kinds.first { kindMismatch(path, kind: $0.0, size: size) == nil }?.1
+    }
+
     /// The `format` in a safetensors file's `__metadata__`, reading only its header.
     /// The `format` in a safetensors file's metadata, read by the one safetensors codec.
     static func safetensorsFormat(_ path: String, size: Int) -> String? {

@@ -107,20 +107,34 @@ public enum RunLogReader {
         return collector.finish()
     }
 
-    /// A folder stands for the run logs of a sweep folder (`DIR/<run_id>/run.csv`, in run_id
-    /// order); a folder without any is refused with one line.
+    /// A folder stands for the run logs in it (DESIGN "compare": a sweep folder or any folder
+    /// of run logs): a sweep's `DIR/<run_id>/run.csv`, in run_id order, then the folder's own
+    /// `*.csv` files that start with a run log header (other CSV files are not run logs and
+    /// are passed over); a folder without any is refused with one line.
     public static func expandingSweepFolders(_ paths: [String]) throws -> [String] {
         try paths.flatMap { path -> [String] in
             var info = stat()
             guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return [path] }
             let base = path.hasSuffix("/") ? path : path + "/"
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            let logs = names.sorted().map { base + $0 + "/run.csv" }.filter { FileManager.default.isReadableFile(atPath: $0) }
-            guard !logs.isEmpty else {
-                throw FileProblem(path: path, problem: "is a folder without run logs (a sweep folder holds <run_id>/run.csv)")
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+            let sweepLogs = names.map { base + $0 + "/run.csv" }.filter { FileManager.default.isReadableFile(atPath: $0) }
+            let plainLogs = names.filter { $0.lowercased().hasSuffix(".csv") }.map { base + $0 }.filter(startsWithRunLogHeader)
+            guard !sweepLogs.isEmpty || !plainLogs.isEmpty else {
+                throw FileProblem(path: path, problem: "is a folder without run logs (a sweep folder holds <run_id>/run.csv; "
+                                  + "any other folder, run logs named *.csv)")
             }
-            return logs
+            return sweepLogs + plainLogs
         }
+    }
+
+    /// Whether `path` is a regular file (checked first: a FIFO is never opened) whose first
+    /// line is a run log header, v2 or v1.
+    static func startsWithRunLogHeader(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+              let head = try? readBytes(path, at: 0, count: RunLog.header.utf8.count + 1) else { return false }
+        let line = Array(head.prefix { $0 != 10 && $0 != 13 })
+        return line == Array(RunLog.header.utf8) || line == Array(RunLog.headerV1.utf8)
     }
 
     public static func read(path: String) throws -> [RunHistory] { try read(paths: [path]) }
@@ -155,6 +169,19 @@ public enum RunLogReader {
         mutating func read(path: String) throws {
             var layout: Layout?
             var columns: [String] = []
+            do {
+                try scan(path: path, layout: &layout, columns: &columns)
+            } catch where layout == nil {
+                // Refused before a header was read: a model, a picture or a checkpoint given for
+                // a log says what it is, not what its first bytes looked like as CSV ("stray
+                // quote inside a field").
+                if let kind = OutputPath.kind(of: path) { throw FileProblem(path: path, problem: "is \(kind), not a run log") }
+                throw error
+            }
+            if layout == nil { throw FileProblem(path: path, problem: "is empty") }
+        }
+
+        private mutating func scan(path: String, layout: inout Layout?, columns: inout [String]) throws {
             try CSVScanner.scan(path: path) { record, line, unterminated in
                 guard let layout else {
                     let header = (0..<record.count).map { record.string($0) }
@@ -166,7 +193,6 @@ public enum RunLogReader {
                 }
                 try self.add(record, layout: layout, columns: columns, path: path, line: line, unterminated: unterminated)
             }
-            if layout == nil { throw FileProblem(path: path, problem: "is empty") }
         }
 
         mutating func add(_ f: CSVScanner.Record, layout l: Layout, columns: [String], path: String, line: Int, unterminated: Bool) throws {

@@ -240,7 +240,11 @@ public final class LocalRunner {
         let run = job.run, id = run.runID
         let seconds = monotonicSeconds() - job.started
         let previous = folder.record(id)
-        var record = RunRecord(state: .finished, epochs: run.definition.epochs, exitStatus: code, failures: previous?.failures ?? 0)
+        // A resumed attempt continues the earlier ones: the run's time is theirs and its own
+        // (a run interrupted just after resuming at iteration 560 was said to take "0.0s").
+        let before = job.resumed ? previous?.seconds ?? 0 : 0
+        var record = RunRecord(state: .finished, epochs: run.definition.epochs, exitStatus: code, failures: previous?.failures ?? 0,
+                               seconds: before + seconds)
         let line: String
         switch code {
         case ExitStatus.success.rawValue:
@@ -275,7 +279,8 @@ public final class LocalRunner {
         }
         do { try folder.write(record, for: id) } catch { writeError("sweep: \(error)") }
         job.lock.release()
-        let attempt = record.state == .interrupted ? "after \(formatDuration(seconds)) of this attempt" : "in \(formatDuration(seconds))"
+        let thisAttempt = before > 0 ? " (\(formatDuration(seconds)) in this attempt)" : record.state == .interrupted ? " of this attempt" : ""
+        let attempt = (record.state == .interrupted ? "after " : "in ") + formatDuration(before + seconds) + thisAttempt
         events.append("sweep: \(id) \(run.label): \(line) \(attempt)")
     }
 

@@ -135,12 +135,16 @@ public struct RunRecord: Equatable, Sendable {
     public var exitStatus: Int32
     /// Failed attempts so far.
     public var failures: Int
+    /// Wall-clock seconds of the attempts that continued one another (a resumed run adds to
+    /// it), so an interruption reports the run's time, not only its last attempt's.
+    public var seconds: Double
 
-    public init(state: Outcome, epochs: Int, exitStatus: Int32, failures: Int) {
+    public init(state: Outcome, epochs: Int, exitStatus: Int32, failures: Int, seconds: Double = 0) {
         self.state = state
         self.epochs = epochs
         self.exitStatus = exitStatus
         self.failures = failures
+        self.seconds = seconds
     }
 
     init?(text: String) {
@@ -154,9 +158,13 @@ public struct RunRecord: Equatable, Sendable {
         epochs = fields["epochs"].flatMap { Int($0) } ?? 0
         exitStatus = fields["exit"].flatMap { Int32($0) } ?? 0
         failures = fields["failures"].flatMap { Int($0) } ?? 0
+        // Absent in the state files of earlier versions; a bad value counts as none.
+        seconds = fields["seconds"].flatMap { Double($0) }.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? 0
     }
 
-    var text: String { "state=\(state.rawValue)\nepochs=\(epochs)\nexit=\(exitStatus)\nfailures=\(failures)\n" }
+    var text: String {
+        "state=\(state.rawValue)\nepochs=\(epochs)\nexit=\(exitStatus)\nfailures=\(failures)\n" + (seconds > 0 ? "seconds=\(seconds)\n" : "")
+    }
 }
 
 /// A held run lock; `release()` closes it (the child's copy keeps it until the child exits).

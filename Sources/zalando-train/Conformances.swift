@@ -27,6 +27,9 @@ func choiceList<T: CaseIterable & RawRepresentable>(_ text: String) throws -> [T
 struct CommaList<Element: Sendable>: ExpressibleByArgument, Sendable where Element: LosslessStringConvertible {
     let items: [Element]
     init?(argument: String) {
+        // `--lr 0,01` is 0.01 with a decimal comma, not the list 0, 1: refused, and explained
+        // by the error teacher.
+        if Element.self is any BinaryFloatingPoint.Type, DecimalComma.cannotBeAList(argument) { return nil }
         let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
         var items: [Element] = []
         for part in parts {
@@ -42,3 +45,28 @@ struct CommaList<Element: Sendable>: ExpressibleByArgument, Sendable where Eleme
 
 extension StepCount: LosslessStringConvertible {}
 
+
+/// A number written with a decimal comma (`0,01` for 0.01, as in much of Europe). The one home
+/// of that rule for every number flag: a comma list of numbers refuses it when it cannot be a
+/// list, and the error teacher then, like for a single number so written, says
+/// "use a decimal point: 0.01".
+enum DecimalComma {
+    /// "0.01" for "0,01" (`[-]digits,digits`); nil for anything else, and for `1,000`, which
+    /// is more likely a thousands separator than a decimal comma.
+    static func pointed(_ text: String) -> String? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        let whole = parts[0].hasPrefix("-") ? parts[0].dropFirst() : parts[0]
+        let fraction = parts[1]
+        func digits(_ part: Substring) -> Bool { !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isNumber } }
+        guard digits(whole), digits(fraction), whole == "0" || fraction.count != 3 else { return nil }
+        return "\(parts[0]).\(fraction)"
+    }
+
+    /// Whether a comma list must read `text` as one decimal number: after the comma comes a
+    /// leading zero (`0,01`, `1,05`), which no one writes as a list item.
+    static func cannotBeAList(_ text: String) -> Bool {
+        guard pointed(text) != nil, let fraction = text.split(separator: ",").last else { return false }
+        return fraction.count > 1 && fraction.hasPrefix("0")
+    }
+}

@@ -173,7 +173,8 @@ struct CompareSweepFolderTests {
         let empty = TestPaths.temporaryDirectory()
         let refused = try runTool(["compare", empty.path])
         #expect(refused.status == 1)
-        #expect(refused.stderr == "zalando-train: \(empty.path): is a folder without run logs (a sweep folder holds <run_id>/run.csv)\n")
+        #expect(refused.stderr == "zalando-train: \(empty.path): is a folder without run logs (a sweep folder holds <run_id>/run.csv; "
+                + "any other folder, run logs named *.csv)\n")
     }
 }
 

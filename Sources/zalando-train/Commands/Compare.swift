@@ -19,7 +19,7 @@ struct Compare: ParsableCommand {
             has a validation set, otherwise test_accuracy, with a note that choosing by it overstates it.
             """)
 
-    @Argument(help: ArgumentHelp("CSV run logs written by train --csv (v2 or v1), or sweep folders (every DIR/<run_id>/run.csv).", valueName: "file-or-dir"), completion: .file())
+    @Argument(help: ArgumentHelp("CSV run logs written by train --csv (v2 or v1), or folders: a sweep folder (every DIR/<run_id>/run.csv) or any folder of run logs (its *.csv files that are run logs).", valueName: "file-or-dir"), completion: .file())
     var files: [String]
     @Option(help: "Column to rank by (costs rank low first; default: val_accuracy when every run has validation, else test_accuracy).")
     var metric: Metric?

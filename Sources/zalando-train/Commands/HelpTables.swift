@@ -10,7 +10,8 @@ import Support
 enum HelpTables {
     static let train = optimizers(recommended: true) + "\n\n" + schedules(ScheduleKind.allCases) + "\n\n"
         + "Resuming: --checkpoint FILE writes the whole state after every epoch and when\n"
-        + "interrupted; --resume FILE with the same flags continues with the same numbers.\n\n"
+        + "interrupted; --resume FILE alone continues it with the same numbers (flags\n"
+        + "given beside it must be the checkpoint's; --epochs may be raised).\n\n"
         + "Exit status: 0 done (also an early stop), 1 runtime error (files; a run log\n"
         + "write that failed is rolled back), 3 the cost became NaN or infinite, 64 bad\n"
         + "flags or output paths (checked before training), 130, 143 or 129 interrupted\n"

@@ -138,7 +138,8 @@ struct Sweep: ParsableCommand {
         do {
             train = try Train.parse(arguments)
         } catch {
-            throw SweepError.usage(ZalandoTrain.message(for: error))
+            // The axes are train's flags: train's own messages ("did you mean adam?").
+            throw SweepError.usage(ZalandoTrain.message(for: error, command: "train"))
         }
         let c = train.trainingConfiguration
         let identity = RunIdentity(configuration: c, iterationsPerEpoch: c.nominalIterationsPerEpoch)

@@ -73,8 +73,44 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        guard let path = checkpoints.resume else { return try run(resuming: nil) }
+        let checkpoint = try reportingErrors { try Checkpoint.read(path: path) }
+        try resumed(from: checkpoint, typed: TypedFlags.names).run(resuming: checkpoint, given: self, typed: TypedFlags.names)
+    }
+
+    /// `--resume CKPT` continues the run it holds (DESIGN "Interruption, checkpoints and
+    /// resuming"): every flag that changes the numbers comes from the checkpoint's `flags`, so
+    /// it may be given alone; the flags the user typed beside it must equal the checkpoint's
+    /// (--epochs may be raised), and only those are named when they do not. The output-only
+    /// flags are this command line's. `typed` nil (a caller without a command line) compares
+    /// every flag. The comparison waits for the data (`run(resuming:given:typed:)`): a duration
+    /// typed in epochs (`--drop-every 1e`) is compared in the real epoch's updates.
+    func resumed(from checkpoint: Checkpoint, typed: Set<String>?) throws -> Train {
+        var arguments = RunIdentity.terms(of: checkpoint.flags).flatMap { term in
+            term.value.map { ["\(term.flag)=\($0)"] } ?? [term.flag]
+        }
+        if typed?.contains("--epochs") ?? true { arguments.append("--epochs=\(training.epochs)") }
+        var train: Train
+        do {
+            train = try Train.parse(arguments)
+        } catch {
+            throw fail("\(checkpoint.path): its flags are not a train command line (\(Train.message(for: error)))")
+        }
+        train.data.dataDirectory = data.dataDirectory
+        train.output = output
+        train.checkpoints = checkpoints
+        train.earlyStop.restoreBest = earlyStop.restoreBest
+        return train
+    }
+
+    /// One line per differing flag, exit 64.
+    private func refuse(_ mismatch: CheckpointFlagMismatch) -> ExitCode {
+        for line in mismatch.lines.dropLast() { writeToStandardError("zalando-train: \(line)\n") }
+        return fail(mismatch.lines.last ?? mismatch.description, status: .usage)
+    }
+
+    private func run(resuming checkpoint: Checkpoint?, given: Train? = nil, typed: Set<String>? = nil) throws {
         let configuration = trainingConfiguration
-        let checkpoint = try checkpoints.resume.map { path in try reportingErrors { try Checkpoint.read(path: path) } }
         let session = try reportingErrors {
             try TrainingSession(configuration: configuration, dataDirectory: try data.resolvedDirectory(),
                                 csvPath: output.csv, savePath: output.save, tensorBoardDirectory: output.tensorboard)
@@ -88,11 +124,27 @@ struct Train: ParsableCommand {
         session.tensorBoardRunFolder = output.tensorBoardRun
         try schedule.validate(iterationsPerEpoch: session.trainer.iterationsPerEpoch)
         if let checkpoint {
+            if let given {
+                let c = given.trainingConfiguration, n = session.trainer.iterationsPerEpoch
+                let identity = RunIdentity(configuration: c, iterationsPerEpoch: n)
+                var compared = typed
+                // A default that follows --epochs (one-cycle's --decay-steps is the run's updates)
+                // was set by typing --epochs: raising it asks for another schedule, so it is compared.
+                if typed?.contains("--epochs") == true,
+                   let saved = RunIdentity.terms(of: checkpoint.flags).first(where: { $0.flag == "--epochs" })?.value.flatMap({ Int($0) }) {
+                    var c0 = c
+                    c0.epochs = saved
+                    let before = Dictionary(RunIdentity(configuration: c0, iterationsPerEpoch: n).terms.map { ($0.flag, $0.value) },
+                                            uniquingKeysWith: { first, _ in first })
+                    for term in identity.terms where term.flag != "--epochs" && before[term.flag] != term.value { compared?.insert(term.flag) }
+                }
+                let differences = checkpoint.flagDifferences(from: identity, typed: compared)
+                guard differences.isEmpty else { throw refuse(CheckpointFlagMismatch(path: checkpoint.path, differences: differences)) }
+            }
             do {
                 try session.resume(from: checkpoint)
             } catch let mismatch as CheckpointFlagMismatch {
-                for line in mismatch.lines.dropLast() { writeToStandardError("zalando-train: \(line)\n") }
-                throw fail(mismatch.lines.last!, status: .usage)
+                throw refuse(mismatch)
             } catch {
                 throw fail("\(error)")
             }

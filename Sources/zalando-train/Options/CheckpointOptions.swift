@@ -9,7 +9,7 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("After every epoch (and when interrupted), write the whole training state here, atomically.",
                                valueName: "file"))
     var checkpoint: String?
-    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint; give the same flags (--epochs may be raised). "
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint, with its flags (any given beside it must be the same; --epochs may be raised). "
                                + "Keeps checkpointing to it unless --checkpoint says elsewhere.", valueName: "file"))
     var resume: String?
 

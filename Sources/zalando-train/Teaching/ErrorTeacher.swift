@@ -9,8 +9,9 @@ import Optimization
 enum ErrorTeacher {
     /// The better first line for ArgumentParser's `message` in `command` ("" = root), or nil to
     /// keep the message.
-    static func rewrite(_ message: String, command: String, catalog: CommandCatalog = .shared) -> String? {
+    static func rewrite(_ message: String, command: String, firstWord: String? = nil, catalog: CommandCatalog = .shared) -> String? {
         let firstLine = String(message.prefix { $0 != "\n" })
+        if let better = unknownCommand(firstLine, command: command, firstWord: firstWord, catalog: catalog) { return better }
         if let (value, flag, reason) = invalidValue(firstLine) {
             let argument = catalog.argument(flag, in: command)
             if let reason { return "\(flag) \(value): \(reason)" }
@@ -40,10 +41,21 @@ enum ErrorTeacher {
         "learning-rate": "--lr", "learning_rate": "--lr",
     ]
 
+    /// `zalando-train compar x.csv`: train is the default subcommand and takes no arguments
+    /// without a flag, so ArgumentParser refuses "2 unexpected arguments"; the first word was
+    /// meant as a command, so name it and the nearest ones.
+    static func unknownCommand(_ firstLine: String, command: String, firstWord: String?, catalog: CommandCatalog) -> String? {
+        guard command.isEmpty || command == "train", let word = firstWord, !word.hasPrefix("-"),
+              firstLine.lowercased().contains("unexpected argument"), quoted(firstLine) == word else { return nil }
+        let names = catalog.subcommandNames
+        let hint = Suggestions.didYouMean(word, in: names).map { "; \($0)" } ?? ""
+        return "\(word): unknown command\(hint) (commands: \(names.joined(separator: ", ")); train takes no arguments without a flag)"
+    }
+
     /// The full error text with its first line rewritten.
-    static func rewriteFullText(_ fullText: String, message: String, command: String) -> String {
+    static func rewriteFullText(_ fullText: String, message: String, command: String, firstWord: String? = nil) -> String {
         let prefix = "Error: " + message + "\n"
-        guard fullText.hasPrefix(prefix), let better = rewrite(message, command: command) else { return fullText }
+        guard fullText.hasPrefix(prefix), let better = rewrite(message, command: command, firstWord: firstWord) else { return fullText }
         return "Error: " + better + "\n" + fullText.dropFirst(prefix.count)
     }
 
@@ -95,6 +107,7 @@ enum ErrorTeacher {
         if let argument, argument.abstract.contains(DurationHelp.forms) {
             return duration(items: items)
         }
+        if let pointed = DecimalComma.pointed(value) { return "use a decimal point: \(pointed)" }
         return number(items: items, several: several)
     }
 

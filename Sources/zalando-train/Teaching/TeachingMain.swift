@@ -14,7 +14,8 @@ extension ZalandoTrain {
     /// program opens (the run log) ever becomes its stdout or stderr.
     static func main() {
         StandardStreams.protect()
-        let arguments = NegativeValues.attach(Array(CommandLine.arguments.dropFirst()))
+        let arguments = SubcommandName.canonical(NegativeValues.attach(Array(CommandLine.arguments.dropFirst())))
+        TypedFlags.names = TypedFlags.names(in: arguments)
         if let script = Completions.script(for: arguments) {
             print(script)
             return
@@ -28,22 +29,29 @@ extension ZalandoTrain {
         } catch {
             let code = exitCode(for: error)
             guard code == .validationFailure else { exit(withError: error) }
-            writeToStandardError(teachingMessage(for: error) + "\n")
+            writeToStandardError(teachingMessage(for: error, firstWord: arguments.first) + "\n")
             Foundation.exit(code.rawValue)
         }
     }
 
     /// The full usage error text (Error, Help and Usage lines) with the teaching first line.
-    static func teachingMessage(for error: Error) -> String {
+    /// `firstWord` is the command line's first word, a would-be subcommand when train (which
+    /// takes no arguments without a flag) refuses it. `command` names the command that parsed,
+    /// when its usage text cannot (a `Train.parse` for a sweep's run).
+    static func teachingMessage(for error: Error, firstWord: String? = nil, command: String? = nil) -> String {
         let full = ArgumentParserText.fullMessage(ZalandoTrain.self, error)
-        let command = ErrorTeacher.command(inFullText: full, subcommands: CommandCatalog.shared.subcommandNames)
-        return ErrorTeacher.rewriteFullText(full, message: ArgumentParserText.message(ZalandoTrain.self, error), command: command)
+        let command = command ?? ErrorTeacher.command(inFullText: full, subcommands: CommandCatalog.shared.subcommandNames)
+        return ErrorTeacher.rewriteFullText(full, message: ArgumentParserText.message(ZalandoTrain.self, error), command: command,
+                                            firstWord: firstWord)
     }
 
     /// The error's message as the user sees it (the teaching first line, without "Error: "),
-    /// for callers in this process such as the tests.
-    static func message(for error: Error) -> String {
-        let text = teachingMessage(for: error)
+    /// for callers in this process such as the tests, and for `sweep`, whose axes are parsed as
+    /// `command` ("train").
+    static func message(for error: Error) -> String { message(for: error, command: nil) }
+
+    static func message(for error: Error, command: String?) -> String {
+        let text = teachingMessage(for: error, command: command)
         guard text.hasPrefix("Error: ") else { return ArgumentParserText.message(ZalandoTrain.self, error) }
         return String(text.dropFirst("Error: ".count).prefix { $0 != "\n" })
     }
@@ -82,5 +90,15 @@ enum NegativeValues {
         let rest = word.dropFirst()
         if let first = rest.first, first.isNumber || first == "." { return true }
         return ["inf", "infinity", "nan"].contains(rest.lowercased().prefix { $0 != "," })
+    }
+}
+
+/// Subcommand names in any case (`Compare x.csv` is `compare x.csv`): only the first word, and
+/// only when it is a subcommand's name but for case, so a value or a file is never changed.
+enum SubcommandName {
+    static func canonical(_ arguments: [String], names: [String] = CommandCatalog.shared.subcommandNames) -> [String] {
+        guard let first = arguments.first, !names.contains(first),
+              let name = names.first(where: { $0.lowercased() == first.lowercased() }) else { return arguments }
+        return [name] + arguments.dropFirst()
     }
 }
