@@ -92,24 +92,6 @@ public enum OptimizerKind: String, CaseIterable, Sendable {
         case .ftrl: return [.lrPower, .initialAccumulator, .l2, .l2Shrinkage, .ftrlBeta]
         }
     }
-
-    /// One line for --help: the update and its defaults.
-    public var summary: String {
-        switch self {
-        case .sgd: return "θ ← θ − γg"
-        case .momentum: return "v ← μv + (1−d)g; θ ← θ − γv  (μ 0.9, d 0; d = μ averages)"
-        case .nesterov: return "v ← μv + g; θ ← θ − γ(g + μv)  (μ 0.9)"
-        case .adagrad: return "s ← s + g²; θ ← θ − γg/(√s + ε)  (ε 1e-10)"
-        case .adadelta: return "Zeiler 2012, torch Adadelta  (ρ 0.9, ε 1e-6, γ 1.0)"
-        case .rmsprop: return "s ← ρs + (1−ρ)g²; θ ← θ − γg/(√s + ε)  (ρ 0.9, ε 1e-8, μ 0)"
-        case .adam: return "bias-corrected m and s  (β1 0.9, β2 0.999, ε 1e-8)"
-        case .amsgrad: return "adam with a running max of s in the denominator"
-        case .adamw: return "adam with decoupled weight decay θ ← θ(1 − γλ)  (λ 0.01)"
-        case .adamax: return "adam with the infinity norm u ← max(β2u, |g| + ε)"
-        case .nadam: return "adam with Nesterov momentum, torch NAdam (ψ 0.004)"
-        case .ftrl: return "FTRL-proximal, keras Ftrl; --l1/--l2 in closed form: exact zeros"
-        }
-    }
 }
 
 /// Hyperparameter flags, named as on the command line.

@@ -43,26 +43,6 @@ public enum ScheduleKind: String, CaseIterable, Sendable {
         case .cyclic: return [.maxLR, .stepSize]
         }
     }
-
-    /// One line for --help.
-    public var summary: String {
-        switch self {
-        case .constant: return "γ0"
-        case .piecewise: return "v_i between boundaries (tf piecewise_constant)"
-        case .step: return "γ0 / (⌊j/D⌋ + 1)"
-        case .multistep: return "γ0 · f^(milestones passed)  (f 0.1)"
-        case .inverseTime: return "γ0 / (1 + ν·j/s)"
-        case .exponential: return "γ0 · ν^(j/s)"
-        case .naturalExp: return "γ0 · e^(−ν·j/s)"
-        case .polynomial: return "(γ0 − e)(1 − j/s)^p + e  (e 1e-4, p 1)"
-        case .power: return "γ0 (1 + j/s)^(−c)  (c 1)"
-        case .cosine: return "keras CosineDecay  (α 0)"
-        case .sgdr: return "keras CosineDecayRestarts  (t-mul 2, m-mul 1, α 0)"
-        case .cyclic: return "torch CyclicLR between γ0 and --max-lr  (triangular)"
-        case .plateau: return "×f after p epochs without improvement  (f 0.1, p 10)"
-        case .oneCycle: return "torch OneCycleLR, --lr the peak, over the run's updates  (pct 0.3, div 25, final 1e4, cos, momentum 0.85–0.95)"
-        }
-    }
 }
 
 /// Schedule flags, named as on the command line.
