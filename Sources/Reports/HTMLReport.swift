@@ -32,14 +32,15 @@ public enum HTMLReport {
         body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 16px; color: #222; max-width: 1600px; }
         h1 { font-size: 22px; margin: 4px 0 12px; } h2 { font-size: 17px; margin: 24px 0 6px; }
         p.caption { margin: 0 0 6px; color: #444; font-size: 13px; }
-        table { border-collapse: collapse; font-size: 12.5px; }
+        table { border-collapse: collapse; font-size: 12px; }
         /* A safety net only: the tables are laid out to fit (text cells wrap between words). */
         .table-wrap { overflow-x: auto; }
-        th, td { padding: 3px 6px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+        th, td { padding: 3px 5px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
         /* Text wraps between words only (a name is never cut mid-token); numbers never wrap;
            headers wrap between words, so a long one does not widen its column of numbers. */
         td { max-width: 22em; overflow-wrap: break-word; }
         td.id, td.num { white-space: nowrap; }
+        td.text:last-child { min-width: 7em; }  /* "≈ best (17 seeds to tell)" in two lines, not five */
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         td.id { font-family: "DejaVu Sans Mono", monospace; font-size: 11.5px; }
         th { cursor: pointer; user-select: none; background: #f4f4f4; font-weight: 600; }
@@ -50,6 +51,9 @@ public enum HTMLReport {
         .chart svg { max-width: 100%; height: auto; display: block; }
         /* Highlighting: the chosen configuration's elements are .on; the others fade. */
         body.focus svg [data-config]:not(.on) { opacity: 0.13; }
+        /* A faded legend entry stays readable: it is what a person points at next. */
+        body.focus svg .legend-entry[data-config]:not(.on) { opacity: 0.4; }
+        body.focus svg .legend-entry[data-config]:not(.on) [data-config] { opacity: 1; }
         svg path.series.on { stroke-width: 3.4; }
         svg .legend-entry { cursor: pointer; }
         svg .legend-entry.on text { font-weight: bold; }
@@ -81,17 +85,20 @@ public enum HTMLReport {
                     config = " data-config=\"\(e(id))\""
                 }
                 html += "<tr\(config)>" + cells.enumerated().map { c, cell in
-                    let cls = table.rightAligned.contains(c) ? " class=\"num\"" : c == idColumn ? " class=\"id\"" : ""
-                    return "<td\(cls)>\(e(cell))</td>"
+                    let cls = table.rightAligned.contains(c) ? " class=\"num\"" : c == idColumn ? " class=\"id\"" : " class=\"text\""
+                    return "<td\(cls)>\(c == idColumn || table.rightAligned.contains(c) ? e(cell) : wrappable(cell))</td>"
                 }.joined() + "</tr>\n"
             }
             html += "</tbody>\n</table></div>\n"
             if t == 0 { for note in notes { html += "<p class=\"note\">\(e(note))</p>\n" } }
         }
         if !charts.isEmpty { html += "<h2>Curves</h2>\n" }
-        for chart in charts {
-            // Inline SVG: the XML declaration is not allowed inside HTML.
-            let body = chart.hasPrefix("<?xml") ? String(chart.drop { $0 != "\n" }.dropFirst()) : chart
+        for (k, chart) in charts.enumerated() {
+            // Inline SVG: the XML declaration is not allowed inside HTML. Each chart's ids get
+            // its own prefix: in one page every chart's panels are clip0, clip1…, and
+            // url(#clip0) would clip the sensitivity chart with the curves' first panel.
+            let body = (chart.hasPrefix("<?xml") ? String(chart.drop { $0 != "\n" }.dropFirst()) : chart)
+                .replacingOccurrences(of: " id=\"", with: " id=\"chart\(k)-").replacingOccurrences(of: "url(#", with: "url(#chart\(k)-")
             html += "<div class=\"chart\">\n\(body)</div>\n"
         }
         if runs.contains(where: { !$0.flags.isEmpty }) {
@@ -103,6 +110,17 @@ public enum HTMLReport {
         }
         html += script
         return html
+    }
+
+    /// A text cell, escaped, that may also wrap after = and , inside a long word
+    /// (optimizer=<wbr>momentum, hidden=<wbr>64,<wbr>64,<wbr>64), so a table of long flags still
+    /// fits; short ones (seed=3, lr=0.01) stay whole, and no word is cut anywhere else.
+    static func wrappable(_ cell: String) -> String {
+        cell.split(separator: " ", omittingEmptySubsequences: false).map { word in
+            let escaped = SVGChart.escape(String(word))
+            return word.count < 14 ? escaped
+                : escaped.replacingOccurrences(of: "=", with: "=<wbr>").replacingOccurrences(of: ",", with: ",<wbr>")
+        }.joined(separator: " ")
     }
 
     /// The section heading of one of compare's tables (its caption, more detailed, goes under it).

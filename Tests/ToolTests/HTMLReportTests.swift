@@ -48,13 +48,13 @@ struct HTMLReportTests {
         let body = try #require(sorted.stdout.range(of: "<tbody>").flatMap { start in
             sorted.stdout.range(of: "</tbody>", range: start.upperBound..<sorted.stdout.endIndex).map { sorted.stdout[start.upperBound..<$0.lowerBound] }
         })
-        let firstCells = body.matches(of: /<tr[^>]*><td>([^<]*)</).map { String($0.1) }
+        let firstCells = body.matches(of: /<tr[^>]*><td[^>]*>(.*?)<\/td>/).map { HTMLReportSweepTests.unescape(String($0.1)) }
         #expect(firstCells == ["third", "sgd-run", "adam, fast"], "\(firstCells)")
         #expect(sorted.stdout.contains("aria-sort=\"descending\""))
         // One click: ascending, the ranking's order here.
         let once = try Self.browse(["--dump-dom", "file://\(html)#sort=\(name)"])
         let onceBody = try #require(once.stdout.components(separatedBy: "<tbody>").dropFirst().first)
-        #expect(onceBody.matches(of: /<tr[^>]*><td>([^<]*)</).map { String($0.1) } == ["adam, fast", "sgd-run", "third"])
+        #expect(onceBody.matches(of: /<tr[^>]*><td[^>]*>(.*?)<\/td>/).map { HTMLReportSweepTests.unescape(String($0.1)) } == ["adam, fast", "sgd-run", "third"])
         // The pointer's tooltip on the first point drawn: the longest run's (adam) first training cost.
         let tip = try #require(sorted.stdout.range(of: "<div id=\"tip\" style=\"display: block;\">"))
         let tipText = sorted.stdout[tip.upperBound...].prefix { $0 != "<" }
@@ -116,7 +116,7 @@ struct HTMLReportSweepTests {
     }
 
     static func unescape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        s.replacingOccurrences(of: "<wbr>", with: "").replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&nbsp;", with: "\u{a0}").replacingOccurrences(of: "&amp;", with: "&")
     }
 
@@ -197,6 +197,11 @@ struct HTMLReportSweepTests {
         #expect(dom.contains("data-viewport-width=\"1280\""))
         #expect(width <= 1280, "scrollWidth \(width)")
         #expect(dom.contains("data-overflowing-tables=\"0\""))
+
+        // One page, many charts: every id once (a second clip0 clipped the sensitivity chart away).
+        let pageIDs = dom.matches(of: /\sid="([^"]*)"/).map { String($0.1) }
+        #expect(Set(pageIDs).count == pageIDs.count, "\(pageIDs)")
+        #expect(dom.matches(of: /url\(#([^)]*)\)/).allSatisfy { pageIDs.contains(String($0.1)) })
 
         // Nothing is highlighted until the pointer says so.
         let elements = Self.configElements(dom)
