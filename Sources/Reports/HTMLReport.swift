@@ -92,7 +92,7 @@ public enum HTMLReport {
             html += "</tbody>\n</table></div>\n"
             if t == 0 { for note in notes { html += "<p class=\"note\">\(e(note))</p>\n" } }
         }
-        if !charts.isEmpty { html += "<h2>Curves</h2>\n" }
+        if !charts.isEmpty { html += "<h2>Charts</h2>\n" }
         for (k, chart) in charts.enumerated() {
             // Inline SVG: the XML declaration is not allowed inside HTML. Each chart's ids get
             // its own prefix: in one page every chart's panels are clip0, clip1…, and
