@@ -48,13 +48,13 @@ struct HTMLReportTests {
         let body = try #require(sorted.stdout.range(of: "<tbody>").flatMap { start in
             sorted.stdout.range(of: "</tbody>", range: start.upperBound..<sorted.stdout.endIndex).map { sorted.stdout[start.upperBound..<$0.lowerBound] }
         })
-        let firstCells = body.matches(of: /<tr[^>]*><td[^>]*>(.*?)<\/td>/).map { HTMLReportSweepTests.unescape(String($0.1)) }
+        let firstCells = body.matches(of: /<tr[^>]*><td[^>]*>(.*?)<\/td>/).map { Self.unescape(String($0.1)) }
         #expect(firstCells == ["third", "sgd-run", "adam, fast"], "\(firstCells)")
         #expect(sorted.stdout.contains("aria-sort=\"descending\""))
         // One click: ascending, the ranking's order here.
         let once = try Self.browse(["--dump-dom", "file://\(html)#sort=\(name)"])
         let onceBody = try #require(once.stdout.components(separatedBy: "<tbody>").dropFirst().first)
-        #expect(onceBody.matches(of: /<tr[^>]*><td[^>]*>(.*?)<\/td>/).map { HTMLReportSweepTests.unescape(String($0.1)) } == ["adam, fast", "sgd-run", "third"])
+        #expect(onceBody.matches(of: /<tr[^>]*><td[^>]*>(.*?)<\/td>/).map { Self.unescape(String($0.1)) } == ["adam, fast", "sgd-run", "third"])
         // The pointer's tooltip on the first point drawn: the longest run's (adam) first training cost.
         let tip = try #require(sorted.stdout.range(of: "<div id=\"tip\" style=\"display: block;\">"))
         let tipText = sorted.stdout[tip.upperBound...].prefix { $0 != "<" }
@@ -75,7 +75,7 @@ struct HTMLReportTests {
 /// The report of a small sweep (four configurations over one, two or three seeds, a validation
 /// set, a target, --by lr, --runs), read back from the browser's DOM and checked against the
 /// same command's JSON export, row by row: the page shows the terminal's numbers, not others.
-struct HTMLReportSweepTests {
+extension HTMLReportTests {
     /// (configuration: optimizer, lr; seed; val_accuracy and test_accuracy per epoch).
     static let runs: [(optimizer: String, lr: String, seed: Int, val: [Double], test: [Double])] = [
         ("adam", "0.001", 1, [0.80, 0.86, 0.85], [0.79, 0.84, 0.86]),
