@@ -71,6 +71,8 @@ public struct ChartPanel: Sendable {
 /// A vertical interval from `low` to `high` at `x`, with caps, in the colour of style `style`.
 public struct ChartErrorBar: Sendable {
     public let series: String, x: Double, low: Double, high: Double, style: Int
+    /// Written as `data-config` on the bar (a sensitivity chart's bar is one configuration's).
+    public var config: String?
     public init(series: String, x: Double, low: Double, high: Double, style: Int) {
         self.series = series; self.x = x; self.low = low; self.high = high; self.style = style
     }
@@ -546,7 +548,7 @@ public enum SVGChart {
         for bar in panel.errorBars where Axis.plottable(bar.x, log: logX) && Axis.plottable(bar.low, log: logY) && Axis.plottable(bar.high, log: logY) {
             let (bx, lowY, highY) = (px(bar.x), py(bar.low), py(bar.high))
             let d = "M\(fmt(bx)),\(fmt(lowY))L\(fmt(bx)),\(fmt(highY))M\(fmt(bx - 4)),\(fmt(lowY))L\(fmt(bx + 4)),\(fmt(lowY))M\(fmt(bx - 4)),\(fmt(highY))L\(fmt(bx + 4)),\(fmt(highY))"
-            svg += "<path class=\"error-bar\" data-series=\"\(escape(bar.series))\" data-x=\"\(bar.x)\" data-low=\"\(bar.low)\" data-high=\"\(bar.high)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(ChartStyle.color(bar.style))\" stroke-width=\"1.6\" d=\"\(d)\"/>\n"
+            svg += "<path class=\"error-bar\" data-series=\"\(escape(bar.series))\"\(configAttribute(bar.config)) data-x=\"\(bar.x)\" data-low=\"\(bar.low)\" data-high=\"\(bar.high)\" clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(ChartStyle.color(bar.style))\" stroke-width=\"1.6\" d=\"\(d)\"/>\n"
         }
         if !hits.isEmpty { svg += "<g class=\"hits\">\(hits)</g>\n" }
         let marks = panel.marks.filter { Axis.plottable($0.x, log: logX) && Axis.plottable($0.y, log: logY) }

@@ -91,7 +91,9 @@ public enum Sensitivity {
         panel.errorBars = points.compactMap { p in
             let e = p.configuration.best
             guard let low = e.low, let high = e.high else { return nil }
-            return ChartErrorBar(series: p.group, x: p.value, low: low, high: high, style: groups.firstIndex(of: p.group)!)
+            var bar = ChartErrorBar(series: p.group, x: p.value, low: low, high: high, style: groups.firstIndex(of: p.group)!)
+            bar.config = p.configuration.id
+            return bar
         }
         return SVGChart.document(title: title ?? "Sensitivity to \(flag)", panels: [panel],
                                  entries: groups.enumerated().map { LegendEntry(name: $1, look: ChartStyle.look($0)) },

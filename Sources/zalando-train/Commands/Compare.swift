@@ -42,7 +42,7 @@ struct Compare: ParsableCommand {
     var panels: ChoiceList<CompareChart.Panel>?
     @Option(help: "Size of the chart: column (3.3 in, one column of a paper, panels stacked, no text under 7 pt in print), paper (6.5 in, a full text width), or wide (for a screen; default).")
     var width: ChartLayout.Width?
-    @Option(help: ArgumentHelp("Write one self-contained HTML page: the sortable table, the charts, each run's flags.", valueName: "file"), completion: .file())
+    @Option(help: ArgumentHelp("Write one self-contained HTML page: the same tables (sortable), the band charts with the values under the pointer and highlighting by configuration, each run's flags.", valueName: "file"), completion: .file())
     var html: String?
 
     func validate() throws {
@@ -117,11 +117,16 @@ struct Compare: ParsableCommand {
             say("chart written to \(written)")
         }
         if let html {
-            let title = picture.title ?? "Comparison of \(shown.count) Run\(shown.count == 1 ? "" : "s")"
-            let chart = ConfigurationTable.chart(configurations, metric: chosen, scale: picture.scale, title: title, panels: chosenPanels, hover: true)
-            let labels = RunComparison.legendLabels(shown)
-            let page = HTMLReport.page(title: title, table: RunComparison.htmlTable(shown, metric: chosen), charts: [chart] + (sensitivity.map { [Sensitivity.chart($0, flag: byName, metric: chosen, hover: true)] } ?? []),
-                                       flags: zip(shown, labels).map { ("\($0.name) (\($1))", $0.flags ?? "") })
+            let count = "\(configurations.count) configuration\(configurations.count == 1 ? "" : "s"), \(shown.count) run\(shown.count == 1 ? "" : "s")"
+            let title = picture.title ?? "Comparison of \(count)"
+            // The page's heading is the title; the chart says what it draws (the title twice read as a slip).
+            let chart = ConfigurationTable.chart(configurations, metric: chosen, scale: picture.scale, title: "Curves of \(count)",
+                                                 panels: chosenPanels, hover: true)
+            let ids = Dictionary(configurations.flatMap { c in c.members.map { ($0.run.key, c.id) } }, uniquingKeysWith: { a, _ in a })
+            let page = HTMLReport.page(title: title, tables: tables,
+                                       charts: [chart] + (sensitivity.map { [Sensitivity.chart($0, flag: byName, metric: chosen, hover: true)] } ?? []),
+                                       runs: shown.map { HTMLReport.RunFlags(label: "\($0.name) (\($0.runID ?? "v1"))", config: ids[$0.key] ?? "", flags: $0.flags ?? "") },
+                                       notes: notes)
             try reportingErrors { try HTMLReport.write(page, to: html) }
             say("report written to \(html)")
         }
