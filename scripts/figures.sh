@@ -137,6 +137,49 @@ compare_figure one-cycle-vs-baselines "Zalando: one-cycle at the suggested peak 
     "$constant"$'\n'"$cosine"$'\n'"$onecycle" momentum-constant-0.0575 momentum-cosine-0.0575 momentum-one-cycle-0.0575 -- \
     --title "One-Cycle against Constant and Cosine at the Same Peak (Momentum, Fashion-MNIST)"
 
+# A sweep's answer (docs/guide/comparing-and-pictures.md): the guide's 12-run sweep (sgd,
+# momentum, adam × γ 0.1, 0.01 × seeds 1, 2; 4 epochs, validation held out), kept in
+# .build/figures/sweep-12 and reused; its band chart, its sensitivity chart and, when Chromium is
+# installed, a screenshot of its HTML report. About 30 s of training.
+sweep_dir="$RUNS/sweep-12"
+sweep_axes=(optimizer=sgd,momentum,adam lr=0.1,0.01 seed=1,2 epochs=4 validation=10000)
+if [ ! -s "$sweep_dir/.complete" ]; then
+    echo "figures: training the 12-run sweep" >&2
+    "$BIN" sweep "$sweep_dir" "${sweep_axes[@]}" --jobs 1 > /dev/null
+    touch "$sweep_dir/.complete"
+fi
+sweep_command="zalando-train sweep scratch/sweep-12 $(quote "${sweep_axes[@]}")"
+# sweep_figure NAME "HEADING" "WHAT TO SEE" COMPARE ARGS…
+sweep_figure() {
+    local name=$1 heading=$2 sentence=$3
+    shift 3
+    "$BIN" compare "$sweep_dir" "$@" --svg "$OUT/$name.svg" > /dev/null
+    {
+        printf '## %s\n\n' "$heading"
+        printf '```\n%s\nzalando-train compare scratch/sweep-12 %s --svg scratch/%s.svg\n```\n\n' "$sweep_command" "$(quote "$@")" "$name"
+        printf '![%s](%s.svg)\n\n%s\n\n' "$heading" "$name" "$sentence"
+    } >> "$readme"
+}
+sweep_figure sweep-bands "A sweep of 12 runs: one band per configuration" \
+    "Six configurations, two seeds each: each line is the mean over its seeds, the band ± one sample sd, the ring its median best epoch; the legend is the table's ranking. SGD at γ = 0.1 and momentum at γ = 0.01 are on top and their bands overlap; momentum and Adam at γ = 0.1 are far below, with bands as wide as the axis: a rate they cannot take, where one seed stalls and the other barely learns. Colours come from the configuration's id, so two configurations can share one (here the two at the bottom); their dash and marker still differ." \
+    --title "Six Configurations, Two Seeds Each (Fashion-MNIST, 4 Epochs)"
+sweep_figure sweep-sensitivity "The same sweep: best validation accuracy against the rate" \
+    "One line per optimizer through the configurations' means, the 95% intervals as error bars (two seeds: t = 12.71, so wide; an interval past 0% or 100% is cut at the frame). SGD gains a little from the larger rate; momentum and Adam fall from 84% and 82% to about 30%, and their intervals at γ = 0.1 cover the whole axis: two seeds cannot say how bad that rate is, only that it is bad." \
+    --by lr --title "Sensitivity to the Rate (Fashion-MNIST, 4 Epochs)"
+if command -v chromium > /dev/null 2>&1; then
+    "$BIN" compare "$sweep_dir" --by lr --html "$RUNS/sweep-12.html" > /dev/null
+    chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1800 \
+        --screenshot="$OUT/sweep-report.png" "file://$PWD/$RUNS/sweep-12.html" > /dev/null 2>&1
+    {
+        printf '## The same sweep as an HTML report\n\n'
+        printf '```\nzalando-train compare scratch/sweep-12 --by lr --html scratch/sweep-12.html\n```\n\n'
+        printf '![The HTML report of the 12-run sweep, 1280 px wide](sweep-report.png)\n\n'
+        printf 'The terminal'"'"'s tables (per configuration, with intervals and ≈ best) above the same charts; hovering a row, a line or a legend entry highlights that configuration everywhere.\n\n'
+    } >> "$readme"
+else
+    echo "figures: chromium not found; the HTML report's screenshot is not remade" >&2
+fi
+
 figure schedules "Six schedules side by side" \
     "With one shared set of flags: cosine reaches 0 at j = s and stays there (drawn, on a linear axis), SGDR restarts at j = 1000 and 3000, step halves, thirds, quarters…, and constant stays away from the frame." \
     lr --schedule constant,step,exponential,inverse-time,cosine,sgdr --lr 0.1 --drop-every 1000 --decay-rate 0.1 --decay-steps 1000 --iterations 6000

@@ -87,6 +87,7 @@ public enum CompareChart {
                                   series: series(\.trainCost), scale: scale)
         built[.metric] = ChartPanel(title: metricTitle, xLabel: "epoch", yLabel: isAccuracy ? "accuracy" : "mean cross-entropy",
                                     series: series(\.metric), scale: isAccuracy ? .linear : scale, yAsPercent: isAccuracy)
+        if isAccuracy { built[.metric]?.yBounds = 0...1 }  // mean ± sd of an accuracy can pass 100%
         built[.overfit] = ChartPanel(title: "Training and \(heldOutName) cost", xLabel: "epoch", yLabel: "mean cross-entropy",
                                      series: series(\.trainCost, valueName: "training cost", solid: true)
                                         + series(\.heldOutCost, companion: true, valueName: "\(heldOutName) cost"),

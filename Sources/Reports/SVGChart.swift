@@ -48,6 +48,11 @@ public struct ChartPanel: Sendable {
     public var marks: [ChartMark] = []
     /// Vertical intervals (compare --by's 95% intervals over seeds), in their series' colour.
     public var errorBars: [ChartErrorBar] = []
+    /// The values the quantity can take (an accuracy: 0…1). The axis stays within them, so a
+    /// Student-t interval of two seeds ([-253%, 319%]) or a band of mean ± sd past 100% does
+    /// not squash the means into a line; what reaches beyond is cut at the frame. The elements'
+    /// data attributes keep the true bounds.
+    public var yBounds: ClosedRange<Double>?
     public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], scale: ChartStyle.Scale = .auto,
                 yAsPercent: Bool = false, key: String? = nil) {
         self.title = ChartStyle.titleCase(title)
@@ -460,7 +465,8 @@ public enum SVGChart {
         let bandYs = panel.series.flatMap { $0.band.flatMap { [$0.low, $0.high] } }.filter { Axis.plottable($0, log: logY) }
         let logX = panel.logX
         let xAxis = Axis(values: xs, log: logX, pad: 0.02, integer: !logX)
-        let yAxis = Axis(values: ys + bandYs, log: logY)
+        let bounds = panel.yBounds
+        let yAxis = Axis(values: (ys + bandYs).map { v in bounds.map { v.isFinite ? min(max(v, $0.lowerBound), $0.upperBound) : v } ?? v }, log: logY)
         // Room for the widest y tick label between the rotated y label and the plot (at 3.3 in
         // "87.5%" touched the label): the label's glyphs reach 0.75 font left of its baseline
         // and 0.25 right, a character is about 0.6 font wide (DejaVu Sans).

@@ -84,9 +84,12 @@ public enum Sensitivity {
                         valueName: "mean best \(metric.rawValue)")
         }
         let values = points.map(\.value)
-        var panel = ChartPanel(title: "best \(metric.rawValue) against \(flag)", xLabel: flag, yLabel: "best \(metric.rawValue)",
+        // The key's heading is the panel's title, title-cased: say the metric in words.
+        let metricWords = metric.rawValue.replacingOccurrences(of: "val_", with: "validation_").replacingOccurrences(of: "_", with: " ")
+        var panel = ChartPanel(title: "best \(metricWords)", xLabel: flag, yLabel: "best \(metric.rawValue)",
                                series: series, scale: .linear, yAsPercent: metric.isAccuracy,
                                key: "line: mean over seeds · bars: 95% interval")
+        if metric.isAccuracy { panel.yBounds = 0...1 }
         panel.logX = values.allSatisfy { $0 > 0 } && (values.max() ?? 1) >= 10 * (values.min() ?? 1)
         panel.errorBars = points.compactMap { p in
             let e = p.configuration.best
