@@ -340,6 +340,7 @@ struct KillAndResumeTests {
         #expect(reference.terminationStatus == 0)
         let duration = Date().timeIntervalSince(began)
         var moments: [Double] = []
+        var freshStarts = 0
         while true {
             let resume = FileManager.default.fileExists(atPath: ck)
             let process = try Self.start(base + ["--csv", csv] + (resume ? ["--resume", ck] : ["--checkpoint", ck]))
@@ -353,7 +354,18 @@ struct KillAndResumeTests {
                 }
             }
             process.waitUntilExit()
-            if process.terminationReason == .exit && process.terminationStatus == 0 { break }
+            if process.terminationReason == .exit && process.terminationStatus == 0 {
+                // On a loaded machine a run can finish before its kill moment (the reference run
+                // was slower): start again from nothing rather than test fewer interruptions.
+                if moments.count < min(2, interruptions) && freshStarts < 5 {
+                    freshStarts += 1
+                    moments = []
+                    try? FileManager.default.removeItem(atPath: csv)
+                    try? FileManager.default.removeItem(atPath: ck)
+                    continue
+                }
+                break
+            }
             // SIGINT during loading, before training installs its handler, ends the process as
             // SIGKILL would; during training it checkpoints and exits 130.
             let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == signal
