@@ -112,7 +112,7 @@ public struct LegendEntry: Sendable {
 
 /// Sizes of a picture. `wide` is for a screen: panels side by side at the caller's width, the
 /// legend to their right. `column` and `paper` are for print at the width of one column of a
-/// paper (3.3 in) or its full text width (6.5 in): the picture is that many CSS pixels wide
+/// paper (3.5 in, DESIGN "compare") or its full text width (6.5 in): the picture is that many CSS pixels wide
 /// (librsvg writes a PDF at 96 px to the inch), the legend goes below the panels, and no text
 /// is smaller than 7 pt when printed at that size (`minimumFont`).
 public struct ChartLayout: Sendable {
@@ -158,8 +158,8 @@ public struct ChartLayout: Sendable {
         case .wide:
             return wide(panelWidth: widePanelWidth)
         case .column:
-            // One panel per row: at 3.3 in a row of three would leave each plot an inch.
-            let total = pixels(inches: 3.3), margin = 6.0
+            // One panel per row: at 3.5 in a row of three would leave each plot an inch.
+            let total = pixels(inches: 3.5), margin = 6.0
             return ChartLayout(width: .column, panelWidth: total - 2 * margin, panelHeight: 180, columns: 1, legendBelow: true,
                                font: 10, titleFont: 11.5, panelTitleFont: 10.5, smallFont: 9.5,
                                plotLeft: 50, plotRight: 12, plotTop: 19, plotBottom: 36, lineWidth: 1.5, markerRadius: 2.4, margin: margin,
@@ -467,7 +467,7 @@ public enum SVGChart {
         let xAxis = Axis(values: xs, log: logX, pad: 0.02, integer: !logX)
         let bounds = panel.yBounds
         let yAxis = Axis(values: (ys + bandYs).map { v in bounds.map { v.isFinite ? min(max(v, $0.lowerBound), $0.upperBound) : v } ?? v }, log: logY)
-        // Room for the widest y tick label between the rotated y label and the plot (at 3.3 in
+        // Room for the widest y tick label between the rotated y label and the plot (at 3.5 in
         // "87.5%" touched the label): the label's glyphs reach 0.75 font left of its baseline
         // and 0.25 right, a character is about 0.6 font wide (DejaVu Sans).
         let widestTick = Double(ChartStyle.tickLabels(yAxis.ticks, percent: panel.yAsPercent, log: yAxis.log).map(\.count).max() ?? 0) * 0.6 * layout.font

@@ -255,7 +255,7 @@ struct CompareBandChartTests {
         }
     }
 
-    @Test func columnIsThreePointThreeInchesWithNoTextUnderSevenPoints() throws {
+    @Test func columnIsThreePointFiveInchesWithNoTextUnderSevenPoints() throws {
         let dir = TestPaths.temporaryDirectory()
         let (svg, pdf) = (dir.appendingPathComponent("column.svg").path, dir.appendingPathComponent("column.pdf").path)
         let result = try runTool(["compare", try Self.longNamedLog(), "--width", "column", "--svg", svg, "--pdf", pdf])
@@ -263,12 +263,12 @@ struct CompareBandChartTests {
         let text = try String(contentsOfFile: svg, encoding: .utf8)
         let elements = try SVGElements.parse(text)
         let (width, _) = try Self.size(text)
-        #expect(abs(width - 3.3 * 96) <= 1, "\(width) px")
-        // The PDF page is 3.3 in wide (72 pt to the inch).
+        #expect(abs(width - 3.5 * 96) <= 1, "\(width) px")
+        // The PDF page is 3.5 in wide (72 pt to the inch).
         let pdfText = String(decoding: try Data(contentsOf: URL(fileURLWithPath: pdf)), as: UTF8.self)
         let box = try #require(pdfText.firstMatch(of: /MediaBox \[ ?0 0 ([0-9.]+) ([0-9.]+) ?\]/), "no MediaBox")
         let points = try #require(Double(box.1))
-        #expect(abs(points / 72 - 3.3) <= 0.01, "\(points) pt")
+        #expect(abs(points / 72 - 3.5) <= 0.01, "\(points) pt")
         // At that size no text is under 7 pt (7/72 in = 9.33 px).
         let fonts = Self.fontSizes(elements)
         #expect(!fonts.isEmpty && fonts.allSatisfy { $0 >= 7.0 * 96 / 72 }, "\(fonts)")

@@ -40,7 +40,7 @@ struct Compare: ParsableCommand {
     @OptionGroup(title: "Picture") var picture: PictureOptions
     @Option(help: ArgumentHelp("Panels of the curves chart, in this order: cost (training cost), metric (the ranking metric, with a ring at each configuration's best epoch), overfit (training against held-out cost); with --by, --svg/--png/--pdf draw the sensitivity chart instead (e.g. cost,metric; default: cost,metric,overfit).", valueName: "name[,name…]"))
     var panels: ChoiceList<CompareChart.Panel>?
-    @Option(help: "Size of the chart: column (3.3 in, one column of a paper, panels stacked, no text under 7 pt in print), paper (6.5 in, a full text width), or wide (for a screen; default).")
+    @Option(help: "Size of the chart: column (3.5 in, one column of a paper, panels stacked, no text under 7 pt in print), paper (6.5 in, a full text width), or wide (for a screen; default).")
     var width: ChartLayout.Width?
     @Option(help: ArgumentHelp("Write one self-contained HTML page: the same tables (sortable), the band charts with the values under the pointer and highlighting by configuration, each run's flags.", valueName: "file"), completion: .file())
     var html: String?
