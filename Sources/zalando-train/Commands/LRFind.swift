@@ -21,8 +21,9 @@ struct LRFind: ParsableCommand {
             + "How to read it: the loss stays flat while the rate is too small to matter, falls as the rate starts to work, "
             + "and shoots up once it is too large. valley (the default suggestion) lies in the long falling stretch; steep is "
             + "where it falls fastest; minimum is the rate of the lowest loss divided by 10. The valley is a starting point, "
-            + "not an answer: then train with --schedule one-cycle --lr <valley or a bit above> (one-cycle's --lr is its "
-            + "peak) and compare against a constant rate.\n\n"
+            + "not an answer. The workflow of docs/guide/lr-find.md: train with --schedule one-cycle --lr <steep> (one-cycle's "
+            + "--lr is its peak; its warm-up and annealing make that high rate usable) and compare against a constant "
+            + "rate near valley, with --validation and a few seeds.\n\n"
             + HelpTables.exitStatus)
 
     @OptionGroup(title: "Data") var data: DataOptions
