@@ -51,9 +51,17 @@ public enum LRFindReport {
                                series: series, scale: scale)
         panel.logX = true
         panel.marks = marks
+        // The y axis leaves out each test's last 5 points, as fastai's plot_lr_find does
+        // (skip_end=5, the points the suggestions skip too): a test that stops at 4× its minimum
+        // (rmsprop's 53 against 2.4) would squash every other curve into a flat line. What rises
+        // above is cut at the frame.
+        let kept = tests.flatMap { $0.test.points.dropLast($0.test.points.count > 10 ? 5 : 0).map(\.smoothedLoss) }.filter(\.isFinite)
+        let all = tests.flatMap { $0.test.points.map(\.smoothedLoss) }.filter(\.isFinite)
+        if let low = all.min(), let high = kept.max(), high > low { panel.yBounds = low...high }
         let names = tests.map(\.optimizer)
         return SVGChart.document(title: title ?? "LR Range Test: " + names.joined(separator: ", "), panels: [panel], legend: names,
-                                 notes: ["marked: fastai's suggestions (minimum is marked at the lowest loss; its rate is that one's ÷ 10)"],
+                                 notes: ["marked: fastai's suggestions (minimum is marked at the lowest loss; its rate is that one's ÷ 10)",
+                                         "y axis: as fastai's plot, without each test's last 5 points (a diverging end is cut at the frame)"],
                                  panelWidth: 720, panelHeight: 420)
     }
 }
