@@ -708,6 +708,10 @@ public enum SVGChart {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
+            // XML 1.0 allows no control characters but tab, newline and carriage return, not
+            // even as references: a --run-name holding \u{1} made the SVG unreadable.
+            case _ where c.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r" } || c == "\u{7F}":
+                out += "\u{FFFD}"
             default: out.append(c)
             }
         }

@@ -53,6 +53,13 @@ public final class RunLog {
         return "has another header (not a zalando-train run log v2); refusing to append — choose another --csv file"
     }
 
+    /// Claims the run `runID` in this log for this process's lifetime: two processes training
+    /// the same run into one log at once (two resumes of one checkpoint, the same command twice)
+    /// would each append every epoch. False when another process holds it.
+    public func claimRun(_ runID: String) throws -> Bool {
+        try file.claim(key: UInt64(runID, radix: 16) ?? UInt64(truncatingIfNeeded: runID.hashValue))
+    }
+
     /// Appends one row: under the lock, repair the end, then one write; rolled back on failure.
     public func append(_ fields: [String]) throws {
         let row = Array((fields.map(RunLog.quote).joined(separator: ",") + "\n").utf8)

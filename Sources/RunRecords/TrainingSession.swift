@@ -133,7 +133,7 @@ public final class TrainingSession {
         } else if firstEpoch > c.epochs {
             onEvent(.nothingToTrain(stoppedEarlyAt: nil))
         }
-        for epoch in firstEpoch..<max(firstEpoch, c.epochs + 1) where earlyStopping?.stoppedEpoch == nil {
+        for epoch in stride(from: firstEpoch, through: c.epochs, by: 1) where earlyStopping?.stoppedEpoch == nil {
             let result: EpochResult?
             do {
                 // A signal that came during the last epoch's evaluation stops before any update.
@@ -228,6 +228,10 @@ public final class TrainingSession {
     /// --csv already holds is refused before training (exit 64), so a log never holds the same
     /// run twice; the message says how to continue it instead or keep both.
     private func refuseRunAlreadyLogged() throws {
+        if let runLog, try !runLog.claimRun(identity.runID) {
+            throw UsageError(message: "\(runLog.path): another process is training this run (run_id \(identity.runID)) into this log "
+                + "right now; two copies would log every epoch twice — wait for it to end, or give another --csv")
+        }
         guard resumed == nil, let runLog else { return }
         guard let logged = try RunLogReader.runs(withID: identity.runID, in: runLog.path).last else { return }
         let epochs = logged.epochs.last?.epoch ?? 0

@@ -43,6 +43,23 @@ public final class AppendOnlyFile {
         return try body()
     }
 
+    /// Claims `key` in this file for as long as the file stays open (and the process lives): a
+    /// write lock on one byte far past any real end (2^62 + key), an open-file-description
+    /// lock (F_OFD_SETLK), so it is released by the kernel when the process dies however it
+    /// dies, and closing another descriptor of the same file does not drop it. False when another
+    /// open file holds the same key. Independent of `withLock`'s flock.
+    public func claim(key: UInt64) throws -> Bool {
+        let ofdSetLock: Int32 = 37  // F_OFD_SETLK (Linux ≥ 3.15; glibc defines it only with _GNU_SOURCE)
+        var range = flock(l_type: Int16(F_WRLCK), l_whence: Int16(SEEK_SET), l_start: off_t(1 << 62) + off_t(key & 0xFFFF_FFFF_FFFF),
+                          l_len: 1, l_pid: 0)
+        while fcntl(descriptor, ofdSetLock, &range) != 0 {
+            if errno == EINTR { continue }
+            if errno == EAGAIN || errno == EACCES { return false }
+            throw FileProblem(path: path, problem: "cannot be locked: \(errorText())")
+        }
+        return true
+    }
+
     /// The file's size now.
     public func size() throws -> Int {
         var info = stat()

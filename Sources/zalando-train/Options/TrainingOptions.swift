@@ -19,6 +19,8 @@ struct TrainingOptions: ParsableArguments {
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size \(batchSize): must be at least 1") }
         guard epochs >= 1 else { throw ValidationError("--epochs \(epochs): must be at least 1") }
+        // Epochs × updates per epoch must fit the update counter (and a person's patience).
+        guard epochs <= 1_000_000 else { throw ValidationError("--epochs \(epochs): must be at most 1000000") }
         guard validation >= 0 else { throw ValidationError("--validation \(validation): must be zero or positive") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads \(threads): must be between 1 and 256") }
     }
