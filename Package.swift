@@ -24,11 +24,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // One instruction Swift cannot reach: the cache prefetch hint (header-only, inlined).
         .target(name: "CPrefetch"),
+        .target(name: "CProcess"),
 
         // Small shared pieces: flat Float32 buffers, a seedable generator, SHA-256; files (whole
         // writes, append-only, whole reads, InputFile, FileProblem); processes (signals, clock,
         // console); number and text formatting.
-        .target(name: "Support"),
+        .target(name: "Support", dependencies: ["CProcess"]),
         // Reading MNIST-style IDX files, gzipped or plain; the data sets, recognised by checksum.
         // Resources/SHA256SUMS is data/SHA256SUMS (a link), compiled in: the one list of sums.
         .target(name: "IDXData", dependencies: ["CZlib", "Support"], resources: [.embedInCode("Resources/SHA256SUMS")]),

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Support
 
 /// Starting a child `train` with posix_spawn: standard input from /dev/null, output and errors
 /// appended to its log (opened by the caller), its own process group (a terminal's Ctrl-C reaches only the sweep, which
@@ -39,6 +40,7 @@ enum ChildProcess {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
+        ParentDeath.nameThisProcessAsParent()  // the child ends with the sweep, even a SIGKILLed one
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard status == 0 else {
             throw SweepError.runtime("\(executable): cannot start: \(String(cString: strerror(status)))")

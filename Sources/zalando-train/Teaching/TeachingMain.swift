@@ -14,6 +14,7 @@ extension ZalandoTrain {
     /// program opens (the run log) ever becomes its stdout or stderr.
     static func main() {
         StandardStreams.protect()
+        ParentDeath.followParent()
         let arguments = SubcommandName.canonical(NegativeValues.attach(Array(CommandLine.arguments.dropFirst())))
         TypedFlags.names = TypedFlags.names(in: arguments)
         if let script = Completions.script(for: arguments) {
