@@ -11,7 +11,12 @@ import Testing
 struct LRFindPictureLayoutTests {
     struct Box: CustomStringConvertible {
         let text: String, left: Double, top: Double, right: Double, bottom: Double
-        func overlaps(_ o: Box) -> Bool { left < o.right && o.left < right && top < o.bottom && o.top < bottom }
+        /// Boxes that only touch do not overlap. The SVG writes coordinates to 0.1 px, and a box
+        /// rebuilt from them (y − 10 against y + 3) can miss its neighbour's edge by 1e-14.
+        func overlaps(_ o: Box) -> Bool {
+            let slack = 1e-6
+            return left < o.right - slack && o.left < right - slack && top < o.bottom - slack && o.top < bottom - slack
+        }
         var description: String { "'\(text)' [\(left), \(right)]×[\(top), \(bottom)]" }
     }
 
