@@ -180,7 +180,7 @@ struct LRFindTests {
         #expect(result.status == 0)
         let text = result.stdout.replacingOccurrences(of: "\n", with: " ").split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("The valley is a starting point, not an answer"))
-        #expect(text.contains("--schedule one-cycle --lr <valley or a bit above>"))
+        #expect(text.contains("--schedule one-cycle --lr <steep>") && text.contains("a constant rate near valley"), "the guide's workflow")
     }
 }
 
