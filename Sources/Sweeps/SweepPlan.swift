@@ -87,7 +87,11 @@ public enum SweepPlan {
                 && !hparams.contains(setting.key) { hparams.append(setting.key) }
         }
         var runs: [PlannedRun] = []
-        var seen = Set<String>()
+        // Each run_id's settings, as the spec spelled them: a second combination with the same
+        // run_id is the same run (grids that overlap name it twice, and it is kept once), unless
+        // a key both spell differently: then two values the user meant as two runs would
+        // silently become one (epochs=1,2: run_id leaves --epochs out; ADAM,adam; 0.01,0.010).
+        var seen: [String: [String: String]] = [:]
         for settings in combinations {
             let arguments = self.arguments(settings.fixed + settings.varying)
             let definition: RunDefinition
@@ -96,7 +100,19 @@ public enum SweepPlan {
             } catch {
                 throw SweepError.usage(message(for: error, settings: settings.fixed + settings.varying))
             }
-            guard seen.insert(definition.runID).inserted else { continue }
+            let spelled = Dictionary((settings.fixed + settings.varying).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+            if let earlier = seen[definition.runID] {
+                for (key, value) in spelled.sorted(by: { $0.key < $1.key }) {
+                    guard let other = earlier[key], other != value else { continue }
+                    if key == "epochs" {
+                        throw SweepError.usage("spec key epochs: \(other) and \(value) make one run (run_id \(definition.runID)): --epochs is not part of "
+                            + "a run's identity, since a run can be continued to more epochs; sweep each epoch count in its own folder")
+                    }
+                    throw SweepError.usage("spec key \(key): \(other) and \(value) are the same run (run_id \(definition.runID)); give each value once")
+                }
+                continue
+            }
+            seen[definition.runID] = spelled
             let label = settings.varying.filter { !singleValued.contains($0.key) }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             runs.append(PlannedRun(definition: definition, label: label.isEmpty ? "(fixed flags only)" : label, hparams: hparams))
         }
