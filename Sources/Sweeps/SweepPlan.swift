@@ -88,9 +88,9 @@ public enum SweepPlan {
         }
         var runs: [PlannedRun] = []
         // Each run_id's settings, as the spec spelled them: a second combination with the same
-        // run_id is the same run (grids that overlap name it twice, and it is kept once), unless
-        // a key both spell differently: then two values the user meant as two runs would
-        // silently become one (epochs=1,2: run_id leaves --epochs out; ADAM,adam; 0.01,0.010).
+        // run_id is the same run, kept once (grids that overlap name it twice; 0.010 is the run
+        // of 0.01), unless they differ in --epochs, which run_id leaves out: epochs=1,2 would
+        // silently train one run of 1 epoch.
         var seen: [String: [String: String]] = [:]
         for settings in combinations {
             let arguments = self.arguments(settings.fixed + settings.varying)
@@ -104,11 +104,9 @@ public enum SweepPlan {
             if let earlier = seen[definition.runID] {
                 for (key, value) in spelled.sorted(by: { $0.key < $1.key }) {
                     guard let other = earlier[key], other != value else { continue }
-                    if key == "epochs" {
-                        throw SweepError.usage("spec key epochs: \(other) and \(value) make one run (run_id \(definition.runID)): --epochs is not part of "
-                            + "a run's identity, since a run can be continued to more epochs; sweep each epoch count in its own folder")
-                    }
-                    throw SweepError.usage("spec key \(key): \(other) and \(value) are the same run (run_id \(definition.runID)); give each value once")
+                    guard key == "epochs" else { continue }
+                    throw SweepError.usage("spec key epochs: \(other) and \(value) make one run (run_id \(definition.runID)): --epochs is not part of "
+                        + "a run's identity, since a run can be continued to more epochs; sweep each epoch count in its own folder")
                 }
                 continue
             }

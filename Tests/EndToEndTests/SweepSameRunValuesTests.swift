@@ -2,15 +2,14 @@ import Foundation
 import Testing
 @testable import TestSupport
 
-/// Hostile pass, 2026-12-03: values that make one run were merged silently, so runs the user
-/// asked for vanished with exit 0: `epochs=1,2` (run_id leaves --epochs out), `optimizer=ADAM,adam`,
-/// `lr=0.01,0.010`. They are refused (64) with the key, both spellings and the run_id; values
-/// that are different runs, and grids that overlap (the same run named twice), still plan.
+/// Hostile pass, 2026-12-03: `epochs=1,2` planned one run of 1 epoch with exit 0 (run_id leaves
+/// --epochs out, so the second was taken for the first). It is refused (64) with both values and
+/// the run_id. Spellings of one run (0.01 and 0.010) are one run by design (SweepTests), and grids
+/// that overlap still plan each run once.
 @Suite struct SweepSameRunValuesTests {
     @Test(arguments: [
         (["lr=0.1", "epochs=1,2"], "spec key epochs: 1 and 2 make one run"),
-        (["optimizer=ADAM,adam"], "spec key optimizer: ADAM and adam are the same run"),
-        (["lr=0.01,0.010"], "spec key lr: 0.01 and 0.010 are the same run"),
+        (["epochs=3,9", "optimizer=adam,sgd"], "spec key epochs: 3 and 9 make one run"),
     ])
     func valuesThatMakeOneRunAreRefused(axes: [String], message: String) throws {
         let dir = TestPaths.temporaryDirectory().appendingPathComponent("sweep").path
@@ -28,7 +27,7 @@ import Testing
             .write(toFile: spec, atomically: true, encoding: .utf8)
         let result = try runTool(["sweep", dir.appendingPathComponent("sweep").path, "--spec", spec, "--status"])
         #expect(result.status == 0, "\(result.stderr)")
-        let rows = result.stdout.split(separator: "\n").filter { $0.contains("pending") }
+        let rows = result.stdout.split(separator: "\n").filter { $0.contains(" pending ") && !$0.contains("runs:") }
         #expect(rows.count == 3, "\(result.stdout)")
     }
 }
