@@ -41,6 +41,12 @@ struct BadCommandLineMatrixTests {
         (["--activation", "gelu"], 64, "--activation"),
         (["--init", "orthogonal"], 64, "--init"),
         (["--epochs", "abc"], 64, "--epochs"),
+        // Hostile pass 2026-12-03: Int.max epochs trapped; lr-find's ratio overflowed to inf rates
+        // (exit 0); a repeated optimizer ran twice; --by seed plotted nonsense.
+        (["--epochs", "9223372036854775807"], 64, "--epochs 9223372036854775807"),
+        (["lr-find", "--start-lr", "1e-308", "--end-lr", "1e308"], 64, "the ratio overflows"),
+        (["lr-find", "--optimizer", "adam,adam"], 64, "adam is named twice"),
+        (["compare", "x.csv", "--by", "seed"], 64, "--by seed"),
         (["--seed", "-1"], 64, "--seed"),
         (["--threads", "0"], 64, "--threads"),
         (["--validation", "60000"], 64, "--validation"),

@@ -50,6 +50,10 @@ struct Compare: ParsableCommand {
         if let target, case .failure(let problem) = Target.parse(target) { throw ValidationError("--target \(target): \(problem.message)") }
         if rankBy == .target && target == nil { throw ValidationError("--rank-by target needs --target METRIC=V") }
         if let top, top < 1 { throw ValidationError("--top \(top): keep at least one configuration (N ≥ 1)") }
+        // Configurations group the seeds and epoch counts of a run: against them there is nothing to plot.
+        if let by, ["seed", "epochs"].contains(by) {
+            throw ValidationError("--by \(by): configurations group runs over --seed and --epochs, so a configuration has no one \(by); choose a flag that tells configurations apart (e.g. lr)")
+        }
         for filter in filters where ConfigurationFilter(filter) == nil {
             throw ValidationError("--where \(filter): expected KEY=VALUE or KEY=V1,V2 (e.g. optimizer=adam)")
         }

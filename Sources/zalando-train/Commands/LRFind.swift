@@ -54,6 +54,14 @@ struct LRFind: ParsableCommand {
         guard startRate < endRate else {
             throw ValidationError("--start-lr \(formatCompact(startRate)): must be below --end-lr \(formatCompact(endRate))")
         }
+        // The rates are start·(end/start)^(i/N), fastai's formula: end/start must be a number.
+        guard (endRate / startRate).isFinite else {
+            throw ValidationError("--end-lr \(formatCompact(endRate)) / --start-lr \(formatCompact(startRate)): the ratio overflows; choose a narrower range (fastai's is 1e-7 to 10)")
+        }
+        let names = optimizer.optimizers.map(\.rawValue)
+        if let twice = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw ValidationError("--optimizer: \(twice) is named twice (each test runs from the same fresh model: the two would be the same)")
+        }
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): must be at least 1") }
         guard iterations <= Self.maximumIterations else {
             throw ValidationError("--iterations \(iterations): at most \(Self.maximumIterations) (fastai's default is 100)")
