@@ -68,6 +68,14 @@ struct CommandLineValidationTests {
         }
     }
 
+    /// The start-up's subcommand names (from the command types) are the help tree's.
+    @Test func subcommandNamesAtStartUpAreTheCatalogs() {
+        #expect(SubcommandName.names == CommandCatalog.shared.subcommandNames)
+        #expect(SubcommandName.canonical(["Compare", "x.csv"]) == ["compare", "x.csv"])
+        #expect(SubcommandName.canonical(["LR-FIND"]) == ["lr-find"])
+        #expect(SubcommandName.canonical(["runs.csv"]) == ["runs.csv"])
+    }
+
     @Test func defaultLearningRateFollowsTheOptimizer() throws {
         let adam = try #require(try ZalandoTrain.parseAsRoot(["--optimizer", "adam"]) as? Train)
         #expect(adam.trainingConfiguration.learningRate == 0.001)

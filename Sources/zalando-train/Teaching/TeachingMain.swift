@@ -49,9 +49,7 @@ extension ZalandoTrain {
     /// The error's message as the user sees it (the teaching first line, without "Error: "),
     /// for callers in this process such as the tests, and for `sweep`, whose axes are parsed as
     /// `command` ("train").
-    static func message(for error: Error) -> String { message(for: error, command: nil) }
-
-    static func message(for error: Error, command: String?) -> String {
+    static func message(for error: Error, command: String? = nil) -> String {
         let text = teachingMessage(for: error, command: command)
         guard text.hasPrefix("Error: ") else { return ArgumentParserText.message(ZalandoTrain.self, error) }
         return String(text.dropFirst("Error: ".count).prefix { $0 != "\n" })
@@ -97,7 +95,11 @@ enum NegativeValues {
 /// Subcommand names in any case (`Compare x.csv` is `compare x.csv`): only the first word, and
 /// only when it is a subcommand's name but for case, so a value or a file is never changed.
 enum SubcommandName {
-    static func canonical(_ arguments: [String], names: [String] = CommandCatalog.shared.subcommandNames) -> [String] {
+    /// The subcommands' names as ArgumentParser derives them, from the command types: every start
+    /// needs them, and the catalog (the whole help tree as JSON, 12 ms) only an error does.
+    static let names = ZalandoTrain.configuration.subcommands.map { $0._commandName } + ["help"]  // and ArgumentParser's own
+
+    static func canonical(_ arguments: [String], names: [String] = SubcommandName.names) -> [String] {
         guard let first = arguments.first, !names.contains(first),
               let name = names.first(where: { $0.lowercased() == first.lowercased() }) else { return arguments }
         return [name] + arguments.dropFirst()
