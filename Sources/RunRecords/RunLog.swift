@@ -44,9 +44,9 @@ public final class RunLog {
     /// Why a file starting with `bytes` cannot take v2 rows, or nil when it can.
     static func headerProblem(_ bytes: [UInt8], fileSize: Int) -> String? {
         let header = Array(RunLog.header.utf8)
-        let line = Array(bytes.prefix { $0 != 10 && $0 != 13 })
-        if line == header && (bytes.count > header.count || fileSize == header.count) { return nil }
-        if line == Array(RunLog.headerV1.utf8) {
+        let version = headerVersion(bytes)
+        if version == 2 && (bytes.count > header.count || fileSize == header.count) { return nil }
+        if version == 1 {
             return "is a run log of the first version (v1 header, no run_id or flags); v2 rows cannot be appended to it — "
                 + "choose a new --csv file (compare reads both)"
         }
@@ -57,7 +57,16 @@ public final class RunLog {
     /// the same run into one log at once (two resumes of one checkpoint, the same command twice)
     /// would each append every epoch. False when another process holds it.
     public func claimRun(_ runID: String) throws -> Bool {
-        try file.claim(key: UInt64(runID, radix: 16) ?? UInt64(truncatingIfNeeded: runID.hashValue))
+        // A run_id is 12 hex digits; anything else is keyed by its SHA-256, the same in every
+        // process (Swift's hashValue is seeded per process, so two copies would never meet).
+        let key = UInt64(runID, radix: 16) ?? SHA256.digest(Array(runID.utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return try file.claim(key: key)
+    }
+
+    /// The run log version whose header is the first line of `bytes` (2 or 1), or nil.
+    static func headerVersion(_ bytes: [UInt8]) -> Int? {
+        let line = Array(bytes.prefix { $0 != 10 && $0 != 13 })
+        return line == Array(RunLog.header.utf8) ? 2 : line == Array(RunLog.headerV1.utf8) ? 1 : nil
     }
 
     /// Appends one row: under the lock, repair the end, then one write; rolled back on failure.

@@ -133,8 +133,7 @@ public enum RunLogReader {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
               let head = try? readBytes(path, at: 0, count: RunLog.header.utf8.count + 1) else { return false }
-        let line = Array(head.prefix { $0 != 10 && $0 != 13 })
-        return line == Array(RunLog.header.utf8) || line == Array(RunLog.headerV1.utf8)
+        return RunLog.headerVersion(head) != nil
     }
 
     public static func read(path: String) throws -> [RunHistory] { try read(paths: [path]) }
