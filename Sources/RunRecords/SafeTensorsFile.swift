@@ -116,8 +116,8 @@ enum SafeTensorsFile {
         guard let lengthBytes = try? readBytes(path, at: 0, count: 8), lengthBytes.count == 8 else { return nil }
         let length = littleEndianLength(lengthBytes)
         guard length <= UInt64(min(limit, max(0, size - 8))),
-              let bytes = try? readBytes(path, at: 0, count: 8 + Int(length)), bytes.count == 8 + Int(length) else { return nil }
-        return try? parseHeader(bytes, fileSize: size, path: path, what: "a safetensors file", headerLimit: limit).metadata
+              let header = try? readBytes(path, at: 8, count: Int(length)), header.count == Int(length) else { return nil }
+        return try? parseHeader(lengthBytes + header, fileSize: size, path: path, what: "a safetensors file", headerLimit: limit).metadata
     }
 
     static func littleEndianLength<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
