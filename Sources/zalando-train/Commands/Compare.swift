@@ -57,7 +57,7 @@ struct Compare: ParsableCommand {
         for filter in filters where ConfigurationFilter(filter) == nil {
             throw ValidationError("--where \(filter): expected KEY=VALUE or KEY=V1,V2 (e.g. optimizer=adam)")
         }
-        if let panels, let twice = panels.items.first(where: { panel in panels.items.filter { $0 == panel }.count > 1 }) {
+        if let panels, let twice = panels.repeated {
             throw ValidationError("--panels \(panels.defaultValueDescription): \(twice.rawValue) is named twice")
         }
         // Said, not ignored: without a picture the flag would change nothing.

@@ -58,9 +58,8 @@ struct LRFind: ParsableCommand {
         guard (endRate / startRate).isFinite else {
             throw ValidationError("--end-lr \(formatCompact(endRate)) / --start-lr \(formatCompact(startRate)): the ratio overflows; choose a narrower range (fastai's is 1e-7 to 10)")
         }
-        let names = optimizer.optimizers.map(\.rawValue)
-        if let twice = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
-            throw ValidationError("--optimizer: \(twice) is named twice (each test runs from the same fresh model: the two would be the same)")
+        if let twice = optimizer.optimizerList.repeated {
+            throw ValidationError("--optimizer: \(twice.rawValue) is named twice (each test runs from the same fresh model: the two would be the same)")
         }
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): must be at least 1") }
         guard iterations <= Self.maximumIterations else {

@@ -49,6 +49,9 @@ struct ChoiceList<Element: NamedChoice>: ExpressibleByArgument, Sendable {
         self.items = items
     }
     var defaultValueDescription: String { items.map(\.rawValue).joined(separator: ",") }
+    /// The first name given more than once (`--panels cost,cost`), for the flags where a
+    /// repeat would only do the same thing twice.
+    var repeated: Element? { items.first { item in items.filter { $0.rawValue == item.rawValue }.count > 1 } }
     static var allValueStrings: [String] { Element.allCases.map(\.rawValue) }
     static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }
