@@ -87,11 +87,10 @@ public enum SweepPlan {
                 && !hparams.contains(setting.key) { hparams.append(setting.key) }
         }
         var runs: [PlannedRun] = []
-        // Each run_id's settings, as the spec spelled them: a second combination with the same
-        // run_id is the same run, kept once (grids that overlap name it twice; 0.010 is the run
-        // of 0.01), unless they differ in --epochs, which run_id leaves out: epochs=1,2 would
-        // silently train one run of 1 epoch.
-        var seen: [String: [String: String]] = [:]
+        // Each run_id's epoch count: a second combination with the same run_id is the same run,
+        // kept once (grids that overlap name it twice; 0.010 is the run of 0.01), unless it asks
+        // for other epochs, which run_id leaves out: epochs=1,2 would silently train one run of 1.
+        var seen: [String: Int] = [:]
         for settings in combinations {
             let arguments = self.arguments(settings.fixed + settings.varying)
             let definition: RunDefinition
@@ -100,17 +99,14 @@ public enum SweepPlan {
             } catch {
                 throw SweepError.usage(message(for: error, settings: settings.fixed + settings.varying))
             }
-            let spelled = Dictionary((settings.fixed + settings.varying).map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-            if let earlier = seen[definition.runID] {
-                for (key, value) in spelled.sorted(by: { $0.key < $1.key }) {
-                    guard let other = earlier[key], other != value else { continue }
-                    guard key == "epochs" else { continue }
-                    throw SweepError.usage("spec key epochs: \(other) and \(value) make one run (run_id \(definition.runID)): --epochs is not part of "
+            if let epochs = seen[definition.runID] {
+                guard epochs == definition.epochs else {
+                    throw SweepError.usage("spec key epochs: \(epochs) and \(definition.epochs) make one run (run_id \(definition.runID)): --epochs is not part of "
                         + "a run's identity, since a run can be continued to more epochs; sweep each epoch count in its own folder")
                 }
                 continue
             }
-            seen[definition.runID] = spelled
+            seen[definition.runID] = definition.epochs
             let label = settings.varying.filter { !singleValued.contains($0.key) }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             runs.append(PlannedRun(definition: definition, label: label.isEmpty ? "(fixed flags only)" : label, hparams: hparams))
         }
