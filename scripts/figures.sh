@@ -64,7 +64,11 @@ compare_figure() {
     local name=$1 heading=$2 sentence=$3 commands=$4
     shift 4
     local logs=()
-    while [ "$1" != "--" ]; do logs+=("$RUNS/$1.csv"); shift; done
+    # A name is a run log in .build/figures, or a folder of them there (a sweep).
+    while [ "$1" != "--" ]; do
+        if [ -d "$RUNS/$1" ]; then logs+=("$RUNS/$1"); else logs+=("$RUNS/$1.csv"); fi
+        shift
+    done
     shift
     "$BIN" compare "${logs[@]}" "$@" --svg "$OUT/$name.svg" > /dev/null
     local scratch_logs=""
@@ -149,23 +153,12 @@ if [ ! -s "$sweep_dir/.complete" ]; then
     touch "$sweep_dir/.complete"
 fi
 sweep_command="zalando-train sweep scratch/sweep-12 $(quote "${sweep_axes[@]}")"
-# sweep_figure NAME "HEADING" "WHAT TO SEE" COMPARE ARGS…
-sweep_figure() {
-    local name=$1 heading=$2 sentence=$3
-    shift 3
-    "$BIN" compare "$sweep_dir" "$@" --svg "$OUT/$name.svg" > /dev/null
-    {
-        printf '## %s\n\n' "$heading"
-        printf '```\n%s\nzalando-train compare scratch/sweep-12 %s --svg scratch/%s.svg\n```\n\n' "$sweep_command" "$(quote "$@")" "$name"
-        printf '![%s](%s.svg)\n\n%s\n\n' "$heading" "$name" "$sentence"
-    } >> "$readme"
-}
-sweep_figure sweep-bands "A sweep of 12 runs: one band per configuration" \
+compare_figure sweep-bands "A sweep of 12 runs: one band per configuration" \
     "Six configurations, two seeds each: each line is the mean over its seeds, the band ± one sample sd, the ring its median best epoch; the legend is the table's ranking. SGD at γ = 0.1 and momentum at γ = 0.01 are on top and their bands overlap; momentum and Adam at γ = 0.1 are far below, with bands as wide as the axis: a rate they cannot take, where one seed stalls and the other barely learns. Colours come from the configuration's id, so two configurations can share one (here the two at the bottom); their dash and marker still differ." \
-    --title "Six Configurations, Two Seeds Each (Fashion-MNIST, 4 Epochs)"
-sweep_figure sweep-sensitivity "The same sweep: best validation accuracy against the rate" \
+    "$sweep_command" sweep-12 -- --title "Six Configurations, Two Seeds Each (Fashion-MNIST, 4 Epochs)"
+compare_figure sweep-sensitivity "The same sweep: best validation accuracy against the rate" \
     "One line per optimizer through the configurations' means, the 95% intervals as error bars (two seeds: t = 12.71, so wide; an interval past 0% or 100% is cut at the frame). SGD gains a little from the larger rate; momentum and Adam fall from 84% and 82% to about 30%, and their intervals at γ = 0.1 cover the whole axis: two seeds cannot say how bad that rate is, only that it is bad." \
-    --by lr --title "Sensitivity to the Rate (Fashion-MNIST, 4 Epochs)"
+    "$sweep_command" sweep-12 -- --by lr --title "Sensitivity to the Rate (Fashion-MNIST, 4 Epochs)"
 if command -v chromium > /dev/null 2>&1; then
     "$BIN" compare "$sweep_dir" --by lr --html "$RUNS/sweep-12.html" > /dev/null
     chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,1800 \
